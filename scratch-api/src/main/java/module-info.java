@@ -1,0 +1,12 @@
+/**
+ * taskscratch's application-facing API: per-task scratch regions carved from pinned slabs,
+ * a task-storage map with the Linux kernel's uptr semantics, region writers (pinned and
+ * lossy), grace periods and tracepoint hooks.
+ *
+ * <p>Uses only the JDK. Native calls (mlock, gettid, sysconf) go through the Foreign Function
+ * and Memory API, so applications should run with {@code --enable-native-access=io.taskscratch.api}
+ * (or {@code ALL-UNNAMED} on the class path).
+ */
+module io.taskscratch.api {
+    exports io.taskscratch;
+}
