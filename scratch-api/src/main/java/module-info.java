@@ -9,4 +9,5 @@
  */
 module io.taskscratch.api {
     exports io.taskscratch;
+    exports io.taskscratch.platform;
 }

@@ -1,0 +1,40 @@
+package io.taskscratch.platform;
+
+/**
+ * The small set of scheduling primitives a synchronizer needs, so the same lock code runs on
+ * real threads ({@link NativePlatform}) and inside the deterministic scheduler model
+ * (scheduler-sim's simulated platform, where every call is a point at which the model may
+ * preempt the caller).
+ *
+ * <p>Semantics follow {@link java.util.concurrent.locks.LockSupport}: {@link #park} may
+ * return spuriously, and an {@link #unpark} that precedes a park makes that park return at once
+ * (one permit, not counted).
+ */
+public interface Platform {
+    /** The task calling this method. */
+    PlatformTask currentTask();
+
+    /** Blocks the current task until unparked, interrupted, or spuriously. */
+    void park(Object blocker);
+
+    /** Like {@link #park} but returns after at most {@code nanos} nanoseconds. */
+    void parkNanos(Object blocker, long nanos);
+
+    /** Makes {@code task}'s permit available, waking it if it is parked. */
+    void unpark(PlatformTask task);
+
+    /** One iteration of a spin-wait loop (PAUSE natively; a small cost in the model). */
+    void spinPause();
+
+    /** Gives up the CPU to another runnable task, if any. */
+    void yieldCpu();
+
+    /** Monotonic time in nanoseconds (virtual time in the model). */
+    long nanoTime();
+
+    /** Returns and clears the current task's interrupt status. */
+    boolean interrupted();
+
+    /** Whether the current task's interrupt status is set, without clearing it. */
+    boolean isInterrupted();
+}
