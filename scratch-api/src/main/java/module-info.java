@@ -12,5 +12,6 @@ module io.taskscratch.api {
     exports io.taskscratch.platform;
     exports io.taskscratch.region;
     exports io.taskscratch.task;
+    exports io.taskscratch.map;
     exports io.taskscratch.writer;
 }

@@ -362,9 +362,10 @@ public final class ScratchRegion implements UptrTarget, AutoCloseable {
         return segment;
     }
 
+    /** False once {@link #close()} has begun (checked under the region's lock by pinning maps). */
     @Override
-    public boolean isMapped() {
-        return segment.scope().isAlive();
+    public synchronized boolean isMapped() {
+        return !freed && segment.scope().isAlive();
     }
 
     @Override
