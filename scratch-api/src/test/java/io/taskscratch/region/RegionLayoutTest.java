@@ -1,23 +1,15 @@
 package io.taskscratch.region;
 
+import static io.taskscratch.testing.Errnos.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.Errno;
-import io.taskscratch.ScratchException;
 import io.taskscratch.internal.os.Libc;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 class RegionLayoutTest {
-    static void assertErrno(Errno errno, String culprit, Executable op) {
-        ScratchException e = assertThrows(ScratchException.class, op);
-        assertEquals(errno, e.errno(), e.getMessage());
-        assertTrue(e.getMessage().contains(culprit), () -> "message should name " + culprit + ": " + e.getMessage());
-    }
-
     @Test
     void defaultLayoutIsOneCacheLine() {
         RegionLayout l = RegionLayout.defaults();

@@ -1,6 +1,6 @@
 package io.taskscratch.region;
 
-import static io.taskscratch.region.RegionLayoutTest.assertErrno;
+import static io.taskscratch.testing.Errnos.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

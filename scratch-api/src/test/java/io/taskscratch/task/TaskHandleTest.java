@@ -1,25 +1,18 @@
 package io.taskscratch.task;
 
+import static io.taskscratch.testing.Errnos.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.Errno;
-import io.taskscratch.ScratchException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TaskHandleTest {
-    private static void assertErrno(Errno errno, String culprit, org.junit.jupiter.api.function.Executable op) {
-        ScratchException e = assertThrows(ScratchException.class, op);
-        assertEquals(errno, e.errno(), e.getMessage());
-        assertTrue(e.getMessage().contains(culprit), e.getMessage());
-    }
-
     @Test
     void currentThreadHasItsOsTid() throws Exception {
         TaskHandle me = TaskHandle.current();
