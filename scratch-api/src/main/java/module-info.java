@@ -10,4 +10,5 @@
 module io.taskscratch.api {
     exports io.taskscratch;
     exports io.taskscratch.platform;
+    exports io.taskscratch.rcu;
 }
