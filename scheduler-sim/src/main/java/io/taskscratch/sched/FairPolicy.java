@@ -1,7 +1,6 @@
 package io.taskscratch.sched;
 
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -117,14 +116,7 @@ public final class FairPolicy implements SchedPolicy {
 
         @Override
         public SimTask pollMigratable(long now, long hotNs, boolean ignoreHot) {
-            for (Iterator<SimTask> it = tree.descendingIterator(); it.hasNext(); ) {
-                SimTask t = it.next();
-                if (ignoreHot || !t.cacheHot(now, hotNs)) {
-                    it.remove();
-                    return t;
-                }
-            }
-            return null;
+            return RunQueues.pollMigratable(tree.descendingIterator(), now, hotNs, ignoreHot);
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.taskscratch.sched;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.function.Consumer;
 
 /**
@@ -69,14 +68,7 @@ public final class RoundRobinPolicy implements SchedPolicy {
 
         @Override
         public SimTask pollMigratable(long now, long hotNs, boolean ignoreHot) {
-            for (Iterator<SimTask> it = queue.descendingIterator(); it.hasNext(); ) {
-                SimTask t = it.next();
-                if (ignoreHot || !t.cacheHot(now, hotNs)) {
-                    it.remove();
-                    return t;
-                }
-            }
-            return null;
+            return RunQueues.pollMigratable(queue.descendingIterator(), now, hotNs, ignoreHot);
         }
 
         @Override

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * A deterministic discrete-event scheduler model that runs real Java task code in lockstep.
@@ -417,17 +418,7 @@ public final class Simulation {
         continueAfter(self, 0);
         Cpu c = cpus[self.cpu];
         if (c.rq.size() > 0) {
-            updateCurr(c);
-            suspend(self);
-            self.state = TaskState.RUNNABLE;
-            self.waitSince = now;
-            c.rq.enqueue(self, EnqueueReason.YIELD);
-            SimTask next = c.rq.poll();
-            if (next == self) {
-                resumeRunning(c, self);
-            } else {
-                switchTo(c, self, next, false);
-            }
+            requeueCurrent(c, EnqueueReason.YIELD);
         }
         handOff(self);
     }
@@ -447,7 +438,7 @@ public final class Simulation {
             throw new ScratchException(Errno.EINVAL, "mark '" + label + "' [" + startNs + ", " + endNs
                     + "]: needs a label and start <= end <= now (" + now + ")");
         }
-        fireMark(self, label, startNs, endNs);
+        dispatch(l -> l.onMark(self, label, startNs, endNs));
     }
 
     private SimTask own(PlatformTask task, String op) {
@@ -724,7 +715,10 @@ public final class Simulation {
             events.cancel(c.sliceEvent);
         }
         switchCount++;
-        fireSwitch(prev, next, c.id, preempt);
+        if (listeners.length > 0) {
+            int cpu = c.id;
+            dispatch(l -> l.onSwitch(prev, next, cpu, preempt, now));
+        }
     }
 
     private SimTask pickNext(Cpu c) {
@@ -758,7 +752,7 @@ public final class Simulation {
         policy.migrate(t, from.rq, to.rq);
         t.cpu = to.id;
         t.migrations++;
-        fireMigrate(t, from.id, to.id);
+        dispatch(l -> l.onMigrate(t, from.id, to.id, now));
     }
 
     private void block(SimTask self) {
@@ -778,22 +772,27 @@ public final class Simulation {
         if (!self.daemon) {
             liveNonDaemon--;
         }
-        fireExit(self);
+        dispatch(l -> l.onExit(self, now));
         switchTo(c, self, pickNext(c), false);
     }
 
     private void preempt(Cpu c) {
+        requeueCurrent(c, EnqueueReason.PREEMPTED);
+    }
+
+    /** Puts the running task back in its queue (preemption or yield) and runs whoever comes first. */
+    private void requeueCurrent(Cpu c, EnqueueReason reason) {
         SimTask prev = c.curr;
         updateCurr(c);
         suspend(prev);
         prev.state = TaskState.RUNNABLE;
         prev.waitSince = now;
-        c.rq.enqueue(prev, EnqueueReason.PREEMPTED);
+        c.rq.enqueue(prev, reason);
         SimTask next = c.rq.poll();
         if (next == prev) {
             resumeRunning(c, prev);
         } else {
-            switchTo(c, prev, next, true);
+            switchTo(c, prev, next, reason == EnqueueReason.PREEMPTED);
         }
     }
 
@@ -821,7 +820,7 @@ public final class Simulation {
         }
         t.cpu = best.id;
         t.state = TaskState.RUNNABLE;
-        fireFork(parent, t);
+        dispatch(l -> l.onFork(parent, t, now));
         enqueue(best, t, EnqueueReason.FORK);
         checkPreempt(best, t);
     }
@@ -846,7 +845,8 @@ public final class Simulation {
             migrate(t, prevCpu, target);
         }
         enqueue(target, t, EnqueueReason.WAKEUP);
-        fireWakeup(t, target.id, waker);
+        Cpu to = target;
+        dispatch(l -> l.onWakeup(t, to.id, waker, now));
         checkPreempt(target, t);
     }
 
@@ -914,71 +914,12 @@ public final class Simulation {
                 "listener " + l + " threw " + e, e));
     }
 
-    private void fireSwitch(SimTask prev, SimTask next, int cpu, boolean preempt) {
+    /** Calls every listener; a listener's exception stops the run, and a listener may not call the model. */
+    private void dispatch(Consumer<SchedEventListener> event) {
         dispatching = true;
         for (SchedEventListener l : listeners) {
             try {
-                l.onSwitch(prev, next, cpu, preempt, now);
-            } catch (Throwable e) {
-                listenerFailed(l, e);
-            }
-        }
-        dispatching = false;
-    }
-
-    private void fireWakeup(SimTask t, int cpu, SimTask waker) {
-        dispatching = true;
-        for (SchedEventListener l : listeners) {
-            try {
-                l.onWakeup(t, cpu, waker, now);
-            } catch (Throwable e) {
-                listenerFailed(l, e);
-            }
-        }
-        dispatching = false;
-    }
-
-    private void fireMigrate(SimTask t, int from, int to) {
-        dispatching = true;
-        for (SchedEventListener l : listeners) {
-            try {
-                l.onMigrate(t, from, to, now);
-            } catch (Throwable e) {
-                listenerFailed(l, e);
-            }
-        }
-        dispatching = false;
-    }
-
-    private void fireFork(SimTask parent, SimTask child) {
-        dispatching = true;
-        for (SchedEventListener l : listeners) {
-            try {
-                l.onFork(parent, child, now);
-            } catch (Throwable e) {
-                listenerFailed(l, e);
-            }
-        }
-        dispatching = false;
-    }
-
-    private void fireExit(SimTask t) {
-        dispatching = true;
-        for (SchedEventListener l : listeners) {
-            try {
-                l.onExit(t, now);
-            } catch (Throwable e) {
-                listenerFailed(l, e);
-            }
-        }
-        dispatching = false;
-    }
-
-    private void fireMark(SimTask t, String label, long startNs, long endNs) {
-        dispatching = true;
-        for (SchedEventListener l : listeners) {
-            try {
-                l.onMark(t, label, startNs, endNs);
+                event.accept(l);
             } catch (Throwable e) {
                 listenerFailed(l, e);
             }

@@ -10,27 +10,34 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InvariantTest {
-    /** Negative control: a run queue whose poll peeks (forgets to remove), so a running task stays queued. */
-    private static final class PeekingPolicy implements SchedPolicy {
+    /**
+     * Negative control: round robin whose run queue hands out a task but keeps it queued (a
+     * forgotten removal), so a running task is still in the queue.
+     */
+    private static final class ForgetfulPolicy implements SchedPolicy {
         private final SchedPolicy inner = new RoundRobinPolicy(1_000_000);
 
         @Override
         public String name() {
-            return "peeking";
+            return "forgetful";
         }
 
         @Override
         public RunQueue newRunQueue() {
-            java.util.ArrayDeque<SimTask> q = new java.util.ArrayDeque<>();
+            RunQueue q = inner.newRunQueue();
             return new RunQueue() {
                 @Override
                 public void enqueue(SimTask task, EnqueueReason reason) {
-                    q.addLast(task);
+                    q.enqueue(task, reason);
                 }
 
                 @Override
                 public SimTask poll() {
-                    return q.peekFirst();
+                    SimTask t = q.poll();
+                    if (t != null) {
+                        q.enqueue(t, EnqueueReason.PREEMPTED); // the bug
+                    }
+                    return t;
                 }
 
                 @Override
@@ -40,7 +47,7 @@ class InvariantTest {
 
                 @Override
                 public SimTask pollMigratable(long now, long hotNs, boolean ignoreHot) {
-                    return q.pollLast();
+                    return q.pollMigratable(now, hotNs, ignoreHot);
                 }
 
                 @Override
@@ -62,22 +69,24 @@ class InvariantTest {
 
         @Override
         public void account(RunQueue rq, SimTask running, long ranNs) {
+            inner.account(rq, running, ranNs);
         }
 
         @Override
         public boolean wakeupPreempts(RunQueue rq, SimTask running, SimTask woken) {
-            return false;
+            return inner.wakeupPreempts(rq, running, woken);
         }
 
         @Override
         public void migrate(SimTask task, RunQueue from, RunQueue to) {
+            inner.migrate(task, from, to);
         }
     }
 
     @Test
     void brokenRunQueueIsCaught() {
         SimConfig c = SimConfig.builder().cpus(2).checkInvariants(true).build();
-        Simulation sim = new Simulation(c, new PeekingPolicy());
+        Simulation sim = new Simulation(c, new ForgetfulPolicy());
         sim.spawn("a", p -> p.work(1_000));
         SimFailureException f = assertThrows(SimFailureException.class, () -> sim.run(1_000_000));
         assertEquals(SimFailureException.Kind.INVARIANT, f.kind());

@@ -139,12 +139,13 @@ public final class SvgTimeline {
         return String.format(Locale.ROOT, "hsl(%.1f,65%%,45%%)", hue);
     }
 
+    /** Fixed colours for the mutex's hold/spin/park; other labels get light tones unlike the task colours. */
     static String labelColor(String label) {
         return switch (label) {
             case "hold" -> "#2e7d32";
             case "spin" -> "#ef6c00";
             case "park" -> "#9e9e9e";
-            default -> color(label.hashCode() & 0xffff);
+            default -> String.format(Locale.ROOT, "hsl(%.1f,90%%,70%%)", ((label.hashCode() & 0xffff) * 137.508) % 360);
         };
     }
 
