@@ -370,6 +370,11 @@ public final class AdaptiveMutex implements Lock {
         return source;
     }
 
+    /** The task in the spinner slot, or null; for tests of the spin rules. */
+    PlatformTask spinner() {
+        return spinner;
+    }
+
     /** The state word, for tests of the invariants. */
     int stateBits() {
         return state;
