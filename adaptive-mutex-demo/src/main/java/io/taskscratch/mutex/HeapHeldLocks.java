@@ -2,12 +2,18 @@ package io.taskscratch.mutex;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 
 /**
- * {@link HeldLocks} on the Java heap: an array of {@link #CAPACITY} references and a count.
- * The owner writes entries with release stores before publishing a larger count (release), and
- * clears an entry before publishing the smaller count, so a reader that loads the count with
- * acquire and then an entry sees an entry at least as new as that count.
+ * {@link HeldLocks} on the Java heap. The shared part is an array of {@link #CAPACITY}
+ * references and a count; entries nested deeper go to a private overflow list that only the
+ * owner reads, so the shared slots always hold exactly the bottom {@code min(count, CAPACITY)}
+ * entries of the task's lock stack (an out-of-order release pulls the first overflow entry
+ * down into the last slot).
+ *
+ * <p>Ordering: the owner stores an entry (release) before publishing a larger count (release),
+ * and publishes a smaller count only after rewriting the slots, so a reader that loads the count
+ * with acquire and then an entry sees an entry at least as new as that count.
  */
 public final class HeapHeldLocks implements HeldLocks {
     private static final VarHandle ENTRIES = MethodHandles.arrayElementVarHandle(Object[].class);
@@ -22,6 +28,8 @@ public final class HeapHeldLocks implements HeldLocks {
     }
 
     private final Object[] entries = new Object[CAPACITY];
+    /** Entries past the capacity, bottom first; owner-only, allocated on first overflow. */
+    private ArrayList<Object> overflow;
     @SuppressWarnings("unused") // accessed through COUNT
     private int count;
 
@@ -44,6 +52,11 @@ public final class HeapHeldLocks implements HeldLocks {
         int n = (int) COUNT.getOpaque(this); // only the owner writes count
         if (n < CAPACITY) {
             ENTRIES.setRelease(entries, n, lock);
+        } else {
+            if (overflow == null) {
+                overflow = new ArrayList<>();
+            }
+            overflow.add(lock);
         }
         COUNT.setRelease(this, n + 1);
     }
@@ -51,39 +64,24 @@ public final class HeapHeldLocks implements HeldLocks {
     @Override
     public void remove(Object lock) {
         int n = (int) COUNT.getOpaque(this);
+        if (n > CAPACITY && overflow.lastIndexOf(lock) >= 0) {
+            overflow.remove(overflow.lastIndexOf(lock));
+            COUNT.setRelease(this, n - 1);
+            return;
+        }
         int recorded = Math.min(n, CAPACITY);
         int at = recorded - 1;
         while (at >= 0 && ENTRIES.getOpaque(entries, at) != lock) {
             at--;
         }
         if (at < 0) {
-            if (n <= CAPACITY) {
-                // The lock went unrecorded while the table was full and has since moved into a
-                // hole left by an out-of-order release: the hole is its slot.
-                at = recorded - 1;
-                while (at >= 0 && ENTRIES.getOpaque(entries, at) != null) {
-                    at--;
-                }
-                if (at < 0) {
-                    throw new IllegalStateException("held-locks table does not hold " + lock);
-                }
-            } else { // unrecorded, past the capacity
-                COUNT.setRelease(this, n - 1);
-                return;
-            }
+            throw new IllegalStateException("held-locks table does not hold " + lock);
         }
-        // Entries past the capacity are unrecorded; after the shift the top recorded slot is
-        // empty (a hole that matches no lock) until the depth drops back to the capacity.
-        shiftDown(at, recorded);
-        COUNT.setRelease(this, n - 1);
-    }
-
-    /** Moves entries above {@code at} one slot down and clears the old top. */
-    private void shiftDown(int at, int recorded) {
         for (int i = at; i < recorded - 1; i++) {
             ENTRIES.setRelease(entries, i, ENTRIES.getOpaque(entries, i + 1));
         }
-        ENTRIES.setRelease(entries, recorded - 1, null);
+        ENTRIES.setRelease(entries, recorded - 1, n > CAPACITY ? overflow.remove(0) : null);
+        COUNT.setRelease(this, n - 1);
     }
 
     @Override

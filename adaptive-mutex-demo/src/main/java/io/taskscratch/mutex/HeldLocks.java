@@ -7,9 +7,10 @@ package io.taskscratch.mutex;
  * lock owner's table), so implementations publish entries with release stores and the count
  * last on push / first on remove.
  *
- * <p>The table has {@link #CAPACITY} slots. {@link #count()} keeps counting beyond that (the
- * nesting depth), but entries past the capacity are not recorded, so deadlocks involving them
- * cannot be detected and end in TIMEOUT instead. The kernel behaves the same way.
+ * <p>The table has {@link #CAPACITY} shared slots holding the bottom of the task's lock stack.
+ * {@link #count()} keeps counting beyond that (the nesting depth), but entries past the
+ * capacity are invisible to other tasks, so an ABBA deadlock in which either side's wanted lock
+ * sits past the capacity cannot be detected and ends in TIMEOUT instead, as in the kernel.
  *
  * <p>The in-heap implementation is {@link HeapHeldLocks}; the table can equally live in the
  * task's scratch region, where other tasks (and tools) can read it.
@@ -22,7 +23,7 @@ public interface HeldLocks {
     int count();
 
     /**
-     * The entry at {@code index} (acquire read); null if none or past the capacity.
+     * The entry at {@code index} (acquire read); null if none or at or past the capacity.
      *
      * @param index 0 is the oldest entry
      * @return the lock recorded there, or null
