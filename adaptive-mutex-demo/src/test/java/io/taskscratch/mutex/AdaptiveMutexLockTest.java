@@ -24,20 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdaptiveMutexLockTest {
     private final AdaptiveMutex m = AdaptiveMutex.create(NativePlatform.instance(), OwnerStateSource.none());
 
-    /** Holds {@link #m} on another thread until the returned latch is counted down. */
-    private CountDownLatch holdElsewhere(Workers w) throws InterruptedException {
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        w.start("holder", () -> {
-            m.lock();
-            locked.countDown();
-            release.await();
-            m.unlock();
-        });
-        assertTrue(locked.await(Workers.LIVENESS_SECONDS, TimeUnit.SECONDS));
-        return release;
-    }
-
     @Test
     void lockUnlockTracksOwnerAndCounts() {
         assertFalse(m.isLocked());
@@ -56,7 +42,7 @@ class AdaptiveMutexLockTest {
     void unlockWithoutOwningThrowsIllegalMonitorState() throws Exception {
         assertThrows(IllegalMonitorStateException.class, m::unlock);
         try (Workers w = new Workers()) {
-            CountDownLatch release = holdElsewhere(w);
+            CountDownLatch release = w.holdElsewhere(m);
             IllegalMonitorStateException e = assertThrows(IllegalMonitorStateException.class, m::unlock);
             assertTrue(e.getMessage().contains(Workers.me().name()), e.getMessage());
             assertTrue(m.isLocked(), "a refused unlock must not release");
@@ -85,7 +71,7 @@ class AdaptiveMutexLockTest {
     @Test
     void tryLockFailsWhileHeldAndSucceedsWhenFree() throws Exception {
         try (Workers w = new Workers()) {
-            CountDownLatch release = holdElsewhere(w);
+            CountDownLatch release = w.holdElsewhere(m);
             assertFalse(m.tryLock());
             release.countDown();
             w.joinAll();
@@ -97,7 +83,7 @@ class AdaptiveMutexLockTest {
     @Test
     void timedTryLockTimesOutAndLeavesNoTrace() throws Exception {
         try (Workers w = new Workers()) {
-            CountDownLatch release = holdElsewhere(w);
+            CountDownLatch release = w.holdElsewhere(m);
             assertFalse(m.tryLock(20, TimeUnit.MILLISECONDS));
             assertFalse(m.tryLock(0, TimeUnit.NANOSECONDS));
             assertFalse(m.tryLock(-5, TimeUnit.SECONDS));
@@ -112,7 +98,7 @@ class AdaptiveMutexLockTest {
     @Test
     void timedTryLockSucceedsWhenReleasedDuringTheWait() throws Exception {
         try (Workers w = new Workers()) {
-            CountDownLatch release = holdElsewhere(w);
+            CountDownLatch release = w.holdElsewhere(m);
             AtomicBoolean got = new AtomicBoolean();
             Thread waiter = w.start("waiter", () -> {
                 got.set(m.tryLock(Workers.LIVENESS_SECONDS, TimeUnit.SECONDS));
@@ -148,7 +134,7 @@ class AdaptiveMutexLockTest {
 
     private void interruptWhileWaiting(Executable acquire) throws Exception {
         try (Workers w = new Workers()) {
-            CountDownLatch release = holdElsewhere(w);
+            CountDownLatch release = w.holdElsewhere(m);
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicBoolean statusAfter = new AtomicBoolean(true);
             Thread waiter = w.start("waiter", () -> {
@@ -175,7 +161,7 @@ class AdaptiveMutexLockTest {
     @Test
     void lockIgnoresInterruptsButKeepsTheStatus() throws Exception {
         try (Workers w = new Workers()) {
-            CountDownLatch release = holdElsewhere(w);
+            CountDownLatch release = w.holdElsewhere(m);
             AtomicBoolean statusAfter = new AtomicBoolean();
             Thread waiter = w.start("waiter", () -> {
                 m.lock();

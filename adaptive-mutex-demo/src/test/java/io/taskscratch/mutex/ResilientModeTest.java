@@ -149,16 +149,8 @@ class ResilientModeTest {
     @Test
     void aLongHoldEndsInTimeoutWithEverythingRolledBack() throws Exception {
         AdaptiveMutex a = resilient(30);
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         try (Workers w = new Workers()) {
-            w.start("holder", () -> {
-                a.lock();
-                held.countDown();
-                release.await();
-                a.unlock();
-            });
-            assertTrue(held.await(Workers.LIVENESS_SECONDS, TimeUnit.SECONDS));
+            CountDownLatch release = w.holdElsewhere(a);
             assertEquals(AcquireResult.TIMEOUT, a.acquire());
             ScratchException e = assertThrows(ScratchException.class, a::lock);
             assertEquals(Errno.ETIMEDOUT, e.errno());

@@ -28,6 +28,19 @@ class SpinDecisionTest {
             .tuning(new SpinTuning(FOREVER, FOREVER, 4, FOREVER))
             .build();
 
+    /**
+     * Locks {@link #m} as a RUNNING owner, starts a waiter and returns once the waiter is the
+     * spinner.
+     */
+    private Thread ownRunningAndStartSpinner(Workers w, AtomicReference<PlatformTask> task) throws InterruptedException {
+        source.set(Workers.me(), OwnerState.RUNNING);
+        m.lock();
+        Thread waiter = startWaiter(w, "spinner", task);
+        Workers.awaitTrue("waiter spinning", () -> m.spinner() != null);
+        assertSame(task.get(), m.spinner());
+        return waiter;
+    }
+
     /** Starts a thread that locks and unlocks {@link #m}, publishing its task. */
     private Thread startWaiter(Workers w, String name, AtomicReference<PlatformTask> task) {
         return w.start(name, () -> {
@@ -39,13 +52,9 @@ class SpinDecisionTest {
 
     @Test
     void spinsWhileOwnerRunsAndParksAsSoonAsItIsOffCpu() throws Exception {
-        source.set(Workers.me(), OwnerState.RUNNING);
-        m.lock();
         AtomicReference<PlatformTask> waiterTask = new AtomicReference<>();
         try (Workers w = new Workers()) {
-            Thread waiter = startWaiter(w, "waiter", waiterTask);
-            Workers.awaitTrue("waiter spinning", () -> m.spinner() != null);
-            assertSame(waiterTask.get(), m.spinner());
+            Thread waiter = ownRunningAndStartSpinner(w, waiterTask);
             Thread.sleep(30);
             assertSame(waiterTask.get(), m.spinner(), "stopped spinning on a running owner");
             assertEquals(0, m.metrics().parks());
@@ -77,12 +86,9 @@ class SpinDecisionTest {
 
     @Test
     void aSpinnerAskedToYieldStopsSpinning() throws Exception {
-        source.set(Workers.me(), OwnerState.RUNNING);
-        m.lock();
         AtomicReference<PlatformTask> waiterTask = new AtomicReference<>();
         try (Workers w = new Workers()) {
-            Thread waiter = startWaiter(w, "waiter", waiterTask);
-            Workers.awaitTrue("waiter spinning", () -> m.spinner() != null);
+            Thread waiter = ownRunningAndStartSpinner(w, waiterTask);
             source.requestYield(waiterTask.get(), true);
             Workers.awaitParked(waiter);
             assertNull(m.spinner());
@@ -93,12 +99,9 @@ class SpinDecisionTest {
 
     @Test
     void onlyOneTaskSpinsOnTheOwnerTheOthersPark() throws Exception {
-        source.set(Workers.me(), OwnerState.RUNNING);
-        m.lock();
         AtomicReference<PlatformTask> first = new AtomicReference<>();
         try (Workers w = new Workers()) {
-            startWaiter(w, "spinner", first);
-            Workers.awaitTrue("first waiter spinning", () -> m.spinner() != null);
+            ownRunningAndStartSpinner(w, first);
             Thread second = startWaiter(w, "second", new AtomicReference<>());
             Workers.awaitParked(second);
             assertSame(first.get(), m.spinner(), "the second waiter must park, not take over the spin");

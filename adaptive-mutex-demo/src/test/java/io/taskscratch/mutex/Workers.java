@@ -5,8 +5,10 @@ import io.taskscratch.platform.PlatformTask;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,6 +40,23 @@ final class Workers implements AutoCloseable {
         threads.add(t);
         t.start();
         return t;
+    }
+
+    /**
+     * Locks {@code lock} on a new worker and keeps it until the returned latch is counted down.
+     * Returns once the worker holds the lock.
+     */
+    CountDownLatch holdElsewhere(Lock lock) throws InterruptedException {
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        start("holder", () -> {
+            lock.lock();
+            locked.countDown();
+            release.await();
+            lock.unlock();
+        });
+        assertTrue(locked.await(LIVENESS_SECONDS, TimeUnit.SECONDS), "holder did not get the lock");
+        return release;
     }
 
     /** Joins every worker within the liveness timeout and rethrows the first failure. */
