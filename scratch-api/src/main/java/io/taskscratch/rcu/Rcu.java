@@ -59,7 +59,8 @@ public final class Rcu implements AutoCloseable {
      * without starting another. Callbacks are batched by one worker thread per flavor
      * (CallbackWorker): each batch waits for one grace period.
      *
-     * Waiting. Per reader: spin, then yield, then park with exponential backoff. After
+     * Waiting. Per reader: spin, then yield, then park with exponential backoff (expedited grace
+     * periods spin, then only yield, so they notice the reader leaving at once). After
      * stallTimeout (and every stallTimeout after that) the writer reports the reader's thread,
      * flavor, nesting, wait and stack. A reader whose thread has died inside a section is
      * reported once and treated as having left; records of dead threads are dropped from the
@@ -239,6 +240,22 @@ public final class Rcu implements AutoCloseable {
      *                               (it would wait for itself)
      */
     public void synchronize(Flavor f) {
+        synchronize(f, false);
+    }
+
+    /**
+     * Like {@link #synchronize(Flavor)}, but waits for readers by spinning and yielding only,
+     * never parking with backoff: the call returns within microseconds of the last pre-existing
+     * section ending, at the price of a busy CPU while it waits (the kernel's
+     * {@code synchronize_rcu_expedited}).
+     *
+     * @throws IllegalStateException when the caller is itself in a section of {@code f}
+     */
+    public void synchronizeExpedited(Flavor f) {
+        synchronize(f, true);
+    }
+
+    private void synchronize(Flavor f, boolean expedited) {
         if (inReadSection(f)) {
             throw new IllegalStateException("synchronize(" + f + ") on thread \"" + Thread.currentThread().getName()
                     + "\" inside its own " + f + " read section of rcu domain '" + name + "' would wait forever");
@@ -251,7 +268,7 @@ public final class Rcu implements AutoCloseable {
             if ((long) COMPLETED.getAcquire(g) > seen) {
                 return; // a grace period that started after our entry has completed
             }
-            runGracePeriod(g, f);
+            runGracePeriod(g, f, expedited);
         } finally {
             g.gpLock.unlock();
         }
@@ -267,7 +284,7 @@ public final class Rcu implements AutoCloseable {
         return (long) COMPLETED.getAcquire(grace[f.ordinal()]);
     }
 
-    private void runGracePeriod(GraceState g, Flavor f) {
+    private void runGracePeriod(GraceState g, Flavor f, boolean expedited) {
         int i = f.ordinal();
         long e = (long) STARTED.get(g) + 1; // plain: only gpLock holders write it
         STARTED.setVolatile(g, e);
@@ -277,7 +294,7 @@ public final class Rcu implements AutoCloseable {
         for (Reader r : readers) {
             long s = (long) STATE.getAcquire(r.states, i); // acquire: pairs with readUnlock's release
             if (blocks(s, e)) {
-                int w = awaitReader(r, f, e);
+                int w = awaitReader(r, f, e, expedited);
                 interrupted |= (w & INTERRUPTED) != 0;
                 sawDead |= (w & DEAD) != 0;
             }
@@ -300,7 +317,7 @@ public final class Rcu implements AutoCloseable {
     private static final int DEAD = 2;
 
     /** Waits for one reader to leave its pre-existing section; returns INTERRUPTED/DEAD bits. */
-    private int awaitReader(Reader r, Flavor f, long e) {
+    private int awaitReader(Reader r, Flavor f, long e, boolean expedited) {
         int i = f.ordinal();
         int result = 0;
         long start = 0;
@@ -312,7 +329,7 @@ public final class Rcu implements AutoCloseable {
             if (!blocks(s, e)) {
                 return result;
             }
-            if (f == Flavor.NORMAL && round < SPINS) {
+            if ((f == Flavor.NORMAL || expedited) && round < SPINS) {
                 Thread.onSpinWait();
                 continue;
             }
@@ -329,7 +346,7 @@ public final class Rcu implements AutoCloseable {
                 report(r, f, s, now - start, false);
                 nextReport = now + stallNanos;
             }
-            if (f == Flavor.NORMAL && round < SPINS + YIELDS) {
+            if (expedited || (f == Flavor.NORMAL && round < SPINS + YIELDS)) {
                 Thread.yield();
             } else {
                 LockSupport.parkNanos(this, Math.min(park, Math.max(1, nextReport - now)));
