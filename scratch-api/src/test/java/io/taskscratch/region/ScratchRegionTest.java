@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.taskscratch.Errno;
 import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.os.Libc;
+import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -183,7 +185,7 @@ class ScratchRegionTest {
         ScratchRegion first = alloc.allocate();
         long address = first.address();
         first.set(HeaderField.CPU, 7, MemoryOrder.PLAIN);
-        GracePeriods.readLock();
+        Rcu.global().readLock(Flavor.TASKS_TRACE);
         try {
             first.close();
             ScratchRegion second = alloc.allocate();
@@ -191,7 +193,7 @@ class ScratchRegionTest {
             assertEquals(1, alloc.stats().awaitingGracePeriod());
             second.close();
         } finally {
-            GracePeriods.readUnlock();
+            Rcu.global().readUnlock(Flavor.TASKS_TRACE);
         }
         GracePeriods.barrier();
         ScratchRegion third = alloc.allocate();
