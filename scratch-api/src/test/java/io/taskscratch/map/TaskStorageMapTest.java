@@ -23,6 +23,8 @@ import io.taskscratch.task.TaskHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,25 @@ class TaskStorageMapTest {
             v.setUptr("udata", u);
         }
         return v;
+    }
+
+    @Test
+    void thousandRegisteredTasksPinAtMostSixteenPages() {
+        RegionAllocator own = RegionAllocator.create(LAYOUT, PinMode.PINNED);
+        List<TaskHandle> tasks = new ArrayList<>();
+        List<ScratchRegion> regions = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            TaskHandle t = TaskHandle.simulated("t" + i);
+            regions.add(own.allocate(t));
+            map.update(t, value(regions.getLast()), MapFlags.NOEXIST);
+            tasks.add(t);
+        }
+        assertEquals(1000, map.size());
+        assertEquals((1000 * 64 + PAGE - 1) / PAGE, own.stats().pinnedPages());
+        assertTrue(own.stats().pinnedPages() <= 16 || PAGE != 4096, "pinned " + own.stats());
+        tasks.forEach(TaskHandle::exit);
+        assertEquals(0, map.size());
+        regions.forEach(ScratchRegion::close); // task exit unpinned them at once
     }
 
     // ---- create ----
