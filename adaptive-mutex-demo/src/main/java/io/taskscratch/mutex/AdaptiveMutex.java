@@ -994,7 +994,8 @@ public final class AdaptiveMutex implements Lock {
         }
 
         /**
-         * Turns on resilient mode with the given held-locks tables.
+         * Turns on resilient mode with the given held-locks tables. Locks that may deadlock with
+         * each other must share the provider, or ABBA cannot be seen (it then ends in TIMEOUT).
          *
          * @param tables supplies the calling task's table, e.g. {@link HeldLocks.Provider#perThread()}
          * @return this builder
