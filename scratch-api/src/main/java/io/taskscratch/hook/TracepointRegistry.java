@@ -239,7 +239,11 @@ public final class TracepointRegistry {
 
     /** The hooks currently attached to {@code tp}, in attach order. */
     public HookLink[] attached(Tracepoint tp) {
-        return ((HookArray) ARRAY.getAcquire(slots[tp.ordinal()])).hooks.clone(); // acquire: see the links' fields
+        return published(tp).hooks.clone();
+    }
+
+    HookArray published(Tracepoint tp) {
+        return (HookArray) ARRAY.getAcquire(slots[tp.ordinal()]); // acquire: see the array's and links' fields
     }
 
     /**
