@@ -61,6 +61,8 @@ public final class TracepointRegistry {
      * operation, legal inside a read section because writers never wait for readers) and the
      * other hooks of the event still run. Recursive events (fired from inside a hook on the same
      * thread) run no hooks and count a miss per hook, like the kernel's bpf_prog_active guard.
+     * An event whose tracepoint has no hooks returns after one acquire load (no read section, no
+     * thread-local lookup), like a disabled tracepoint.
      */
 
     private static final VarHandle ARRAY;
@@ -280,6 +282,9 @@ public final class TracepointRegistry {
      * @param nowNs   the event time
      */
     public void fireSchedSwitch(TaskHandle prev, TaskHandle next, int cpu, boolean preempt, long nowNs) {
+        if (idle(Tracepoint.SCHED_SWITCH)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.prev = prev;
         c.next = next;
@@ -295,6 +300,9 @@ public final class TracepointRegistry {
      * @param waker the waking task, or null for a timeout
      */
     public void fireSchedWakeup(TaskHandle task, int cpu, TaskHandle waker, long nowNs) {
+        if (idle(Tracepoint.SCHED_WAKEUP)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.task = task;
         c.waker = waker;
@@ -305,6 +313,9 @@ public final class TracepointRegistry {
 
     /** Fires {@code sched_migrate_task}: {@code task} moves from {@code fromCpu} to {@code toCpu}. */
     public void fireSchedMigrateTask(TaskHandle task, int fromCpu, int toCpu, long nowNs) {
+        if (idle(Tracepoint.SCHED_MIGRATE_TASK)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.task = task;
         c.fromCpu = fromCpu;
@@ -320,6 +331,9 @@ public final class TracepointRegistry {
      * @param cpu    the CPU, or -1 if unknown
      */
     public void fireTaskFork(TaskHandle parent, TaskHandle child, int cpu, long nowNs) {
+        if (idle(Tracepoint.TASK_FORK)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.parent = parent;
         c.child = child;
@@ -334,10 +348,23 @@ public final class TracepointRegistry {
      * @param cpu the CPU, or -1 if unknown
      */
     public void fireTaskExit(TaskHandle task, int cpu, long nowNs) {
+        if (idle(Tracepoint.TASK_EXIT)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.task = task;
         dispatch(c, Tracepoint.TASK_EXIT, cpu, nowNs);
         c.task = null;
+    }
+
+    /**
+     * Whether no hook is attached: then the event needs no read section and no context (like a
+     * disabled tracepoint's static key). An attach racing with this check may miss this event,
+     * which is fine: the event did not happen after the attach returned.
+     */
+    private boolean idle(Tracepoint tp) {
+        // acquire: the length is read from the published array, which must be initialised
+        return ((HookArray) ARRAY.getAcquire(slots[tp.ordinal()])).hooks.length == 0;
     }
 
     private void dispatch(HookContext c, Tracepoint tp, int cpu, long nowNs) {
