@@ -380,6 +380,15 @@ public final class TaskStorageMap implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every element retired (replaced or deleted) before this call has been
+     * unpinned: a grace period plus its callbacks. After it, a deleted element's region can be
+     * closed.
+     */
+    public void awaitUnpins() {
+        GracePeriods.barrier();
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new ScratchException(Errno.EBADF, "map \"" + name + "\": closed");
