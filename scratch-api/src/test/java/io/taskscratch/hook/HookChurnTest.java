@@ -118,7 +118,7 @@ class HookChurnTest {
 
     @Test
     void negativeControlFreeingWithoutAGracePeriodIsCaughtByThePoisonCheck() throws InterruptedException {
-        try (HookWorld w = new HookWorld("broken", (free, chained) -> free.run())) {
+        try (HookWorld w = new HookWorld("broken", (grace, free) -> free.run())) {
             Outcome o = churn(w, 200_000, true);
             assertTrue(o.poisoned() > 0, () -> "the poison check should catch an array freed under a reader: " + o);
         }

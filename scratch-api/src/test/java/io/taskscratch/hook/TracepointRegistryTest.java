@@ -88,7 +88,7 @@ class TracepointRegistryTest {
     @Test
     void retiredArraysWaitForNormalUntilASleepableHookEverJoinsThenForBothForever() {
         List<Boolean> chained = new CopyOnWriteArrayList<>();
-        try (HookWorld w = new HookWorld("retire", (free, ch) -> chained.add(ch))) {
+        try (HookWorld w = new HookWorld("retire", (grace, free) -> chained.add(grace.hasSleepable()))) {
             HookLink n1 = w.tps.attach(Tracepoint.SCHED_SWITCH, ctx -> { }, false);
             n1.close();
             w.tps.attach(Tracepoint.SCHED_WAKEUP, ctx -> { }, false);
