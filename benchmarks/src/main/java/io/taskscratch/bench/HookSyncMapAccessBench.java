@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -26,14 +27,19 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Latency of the map-access barrier while one background thread fires {@code sched_switch}
- * continuously into a hook that uses the map (each invocation spins about a microsecond): the
+ * continuously into a hook that uses the map (each invocation spins {@link #hookNanos}): the
  * normal barrier (spin, yield, then park with backoff) against the expedited one (spin and
- * yield only).
+ * yield only). Long invocations outlast the normal barrier's spin phase, so it parks and
+ * oversleeps; the expedited one notices the end at once.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class HookSyncMapAccessBench {
+    /** How long each hook invocation spins, in nanoseconds. */
+    @Param({"1000", "100000"})
+    public long hookNanos;
+
     private Rcu rcu;
     private TaskStorageMap map;
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -47,7 +53,7 @@ public class HookSyncMapAccessBench {
                 ValueType.singleUptr("udata", PointeeType.user("sched_scratch", 64))));
         TracepointRegistry tps = TracepointRegistry.create("bench-barrier", rcu, NativePlatform.instance(), f -> { });
         tps.attach(Tracepoint.SCHED_SWITCH, HookProgram.of("reader", Set.of(map), ctx -> {
-            long until = System.nanoTime() + 1_000;
+            long until = System.nanoTime() + hookNanos;
             while (System.nanoTime() < until) {
                 Thread.onSpinWait();
             }
