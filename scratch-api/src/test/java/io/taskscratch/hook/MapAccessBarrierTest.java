@@ -174,7 +174,7 @@ class MapAccessBarrierTest {
     @Test
     void barrierWaitsOnlyForHooksThatMayUseTheMap() throws InterruptedException {
         try (HookWorld w = new HookWorld("declared");
-             TaskStorageMap other = TaskStorageMap.create("other", MapSpec.taskStorage(HookWorld.VALUE))) {
+             TaskStorageMap other = TaskStorageMap.create("other", MapSpec.taskStorage(HookWorld.VALUE), w.rcu)) {
             CountDownLatch inside = new CountDownLatch(1);
             AtomicBoolean release = new AtomicBoolean();
             w.tps.attach(Tracepoint.SCHED_WAKEUP, HookProgram.of("blocker", Set.of(other), ctx -> {
