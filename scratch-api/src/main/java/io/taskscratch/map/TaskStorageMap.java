@@ -2,6 +2,7 @@ package io.taskscratch.map;
 
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
+import io.taskscratch.hook.MapAccessBarrier;
 import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.Pins;
 import io.taskscratch.internal.os.Libc;
@@ -367,7 +368,12 @@ public final class TaskStorageMap implements AutoCloseable {
     }
 
     private static void retire(StorageElement e) {
-        GracePeriods.defer(() -> unpinAll(e));
+        // Hook invocations run in their registries' rcu domains, not in GracePeriods' sections:
+        // the map-access barrier waits for every one that may use this map.
+        GracePeriods.defer(() -> {
+            MapAccessBarrier.syncMapAccess(e.map());
+            unpinAll(e);
+        });
     }
 
     private static void unpinAll(StorageElement e) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.map.MapFlags;
 import io.taskscratch.map.MapSpec;
 import io.taskscratch.map.MapValue;
@@ -167,6 +168,36 @@ class MapAccessBarrierTest {
                     t.join();
                 }
             }
+            assertTrue(w.failures.isEmpty(), w.failures::toString);
+        }
+    }
+
+    @Test
+    void aDeletedElementsRegionStaysPinnedUntilHooksThatMaySeeItHaveFinished() throws InterruptedException {
+        try (HookWorld w = new HookWorld("unpin")) {
+            ScratchRegion region = w.alloc.allocate(b);
+            w.register(b, region);
+            CountDownLatch loaded = new CountDownLatch(1);
+            AtomicBoolean release = new AtomicBoolean();
+            w.tps.attach(Tracepoint.SCHED_SWITCH, HookProgram.of("late-writer", Set.of(w.map), ctx -> {
+                ScratchRegion r = ctx.region(ctx.taskStorageGet(w.map, ctx.next(), 0), "udata");
+                loaded.countDown();
+                while (!release.get()) {
+                    Thread.onSpinWait();
+                }
+                ctx.storeLong(r, HookWorld.HITS, 1);
+            }), false);
+            Thread firer = Thread.ofPlatform().start(() -> w.tps.fireSchedSwitch(a, b, 0, false, 0));
+            assertTrue(loaded.await(10, TimeUnit.SECONDS));
+            w.map.delete(b);
+            Thread.sleep(20); // the deferred unpin would have run by now if it did not wait for the hook
+            assertTrue(region.isPinned(), "unpinned while a hook that found the element still runs");
+            release.set(true);
+            firer.join();
+            GracePeriods.barrier();
+            assertFalse(region.isPinned());
+            assertEquals(1, hits(region), "the hook's write landed in live memory");
+            region.close(); // now it can be freed
             assertTrue(w.failures.isEmpty(), w.failures::toString);
         }
     }
