@@ -299,12 +299,15 @@ public final class TaskStorageMap implements AutoCloseable {
      * {@code bpf_task_storage_get(map, task, init, flags)}: the element, or with
      * {@link MapFlags#F_CREATE} a new one initialised from {@code init}'s bytes (zero if
      * {@code null}); uptr fields of {@code init} are ignored, only user space can set a uptr.
-     * Call inside a read-side section.
+     * Must be called inside a read-side section ({@code Rcu.global().read(Flavor.NORMAL)} or
+     * {@code TASKS_TRACE}); the element and its regions stay valid until the section ends.
      *
+     * @throws IllegalStateException outside a read-side section
      * @return the element, or {@code null} for unknown flags, a missing/exited task, a closed map,
      *         or no element without F_CREATE
      */
     public synchronized StorageElement taskStorageGet(TaskHandle task, long flags, MapValue init) {
+        GracePeriods.checkInReadSection("taskStorageGet", name);
         if (closed || (flags & ~MapFlags.F_CREATE) != 0 || task == null || !task.isOpen() || !task.isAlive()) {
             return null;
         }
@@ -331,8 +334,10 @@ public final class TaskStorageMap implements AutoCloseable {
      * {@code bpf_task_storage_delete}: deletes the element (pins released after a grace period).
      *
      * @return whether there was an element
+     * @throws IllegalStateException outside a read-side section
      */
     public synchronized boolean programDelete(TaskHandle task) {
+        GracePeriods.checkInReadSection("programDelete", name);
         if (closed || task == null || !elements.containsKey(task.taskId())) {
             return false;
         }

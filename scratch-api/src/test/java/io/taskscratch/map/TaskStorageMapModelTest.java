@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.ScratchException;
 import io.taskscratch.internal.GracePeriods;
+import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.PinMode;
 import io.taskscratch.region.RegionAllocator;
 import io.taskscratch.region.RegionLayout;
@@ -131,8 +133,10 @@ class TaskStorageMapModelTest {
                         int e = model.element[m][t];
                         expected = e == -2 ? "null" : "elem:" + e;
                     }
-                    StorageElement got = maps[m].taskStorageGet(tasks[t], create ? MapFlags.F_CREATE : 0);
-                    actual = got == null ? "null" : "elem:" + indexOf(regions, got.uptr("udata"));
+                    try (var section = Rcu.global().read(Flavor.NORMAL)) {
+                        StorageElement got = maps[m].taskStorageGet(tasks[t], create ? MapFlags.F_CREATE : 0);
+                        actual = got == null ? "null" : "elem:" + indexOf(regions, got.uptr("udata"));
+                    }
                 }
                 case 6 -> {
                     expected = model.dead[t] ? "ENOENT" : "OK";
