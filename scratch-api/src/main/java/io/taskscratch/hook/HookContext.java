@@ -2,6 +2,7 @@ package io.taskscratch.hook;
 
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
+import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.map.MapValue;
 import io.taskscratch.map.StorageElement;
 import io.taskscratch.map.TaskStorageMap;
@@ -73,6 +74,8 @@ public final class HookContext {
 
     /** Whether this thread is dispatching an event of this registry (recursion guard). */
     boolean dispatching;
+    /** The thread's {@link GracePeriods#hookDepth()} counter: map accesses from hooks count as in a section. */
+    final int[] hookDepth = GracePeriods.hookDepth();
 
     // Per hook run.
     private HookLink hook;

@@ -10,7 +10,22 @@ import io.taskscratch.rcu.Rcu;
  * callbacks wait for both ({@link Rcu#callRcuChained}) in the global domain.
  */
 public final class GracePeriods {
+    /**
+     * Per thread: how many hook dispatches are running. A hook runs in its registry's domain,
+     * which need not be the global one; the map's deferred unpin also waits for those
+     * invocations (MapAccessBarrier), so they count as read-side sections here.
+     */
+    private static final ThreadLocal<int[]> HOOK_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
     private GracePeriods() {
+    }
+
+    /**
+     * The calling thread's hook-dispatch counter (one element); the hook dispatcher fetches it
+     * once per thread and increments it around each event, so marking costs no thread-local lookup.
+     */
+    public static int[] hookDepth() {
+        return HOOK_DEPTH.get();
     }
 
     /** Runs {@code callback} after a grace period of both flavors. */
@@ -25,13 +40,14 @@ public final class GracePeriods {
 
     /**
      * Checks that the caller is in a read-side section of either flavor, as a program must be
-     * when it reaches map elements and the regions they point to. Allocates nothing unless it throws.
+     * when it reaches map elements and the regions they point to, or runs a hook (whose
+     * registry's domain protects it). Allocates nothing unless it throws.
      *
      * @throws IllegalStateException naming {@code operation} and {@code map} otherwise
      */
     public static void checkInReadSection(String operation, String map) {
         Rcu rcu = Rcu.global();
-        if (!rcu.inReadSection(Flavor.NORMAL) && !rcu.inReadSection(Flavor.TASKS_TRACE)) {
+        if (!rcu.inReadSection(Flavor.NORMAL) && !rcu.inReadSection(Flavor.TASKS_TRACE) && HOOK_DEPTH.get()[0] == 0) {
             throw new IllegalStateException(operation + " on map \"" + map + "\" from thread \""
                     + Thread.currentThread().getName() + "\" outside a read-side section: wrap program-side access in"
                     + " Rcu.global().read(Flavor.NORMAL) (or TASKS_TRACE for sleepable programs)");

@@ -13,6 +13,7 @@ import io.taskscratch.map.MapSpec;
 import io.taskscratch.map.StorageElement;
 import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.ScratchRegion;
 import io.taskscratch.task.TaskHandle;
 import java.util.Set;
@@ -132,9 +133,11 @@ class HookContextTest {
             ctx.valueStoreInt(v, 4, 0);  // upper half of udata
         });
         assertDetached(l, Errno.EINVAL, "uptr field \"udata\"");
-        StorageElement v = w.map.taskStorageGet(b, 0);
-        assertSame(region, v.uptr("udata"), "the registration is unchanged");
-        assertEquals(7, v.getInt(8), "the allowed store landed");
+        try (var section = Rcu.global().read(Flavor.NORMAL)) {
+            StorageElement v = w.map.taskStorageGet(b, 0);
+            assertSame(region, v.uptr("udata"), "the registration is unchanged");
+            assertEquals(7, v.getInt(8), "the allowed store landed");
+        }
     }
 
     // ---- accesses stay in bounds ------------------------------------------------------------
