@@ -195,6 +195,30 @@ class HookContextTest {
     }
 
     @Test
+    void takingANinthLockIsRefusedWithE2bigAndAllAreReleased() {
+        ReentrantLock[] locks = new ReentrantLock[9];
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+        HookLink l = fireWith("hoarder", false, ctx -> {
+            for (ReentrantLock lock : locks) {
+                assertTrue(ctx.tryLock(lock));
+            }
+        });
+        assertDetached(l, Errno.E2BIG, "holding 8 locks");
+        for (ReentrantLock lock : locks) {
+            assertFalse(lock.isLocked(), "refused or released: " + lock);
+        }
+    }
+
+    @Test
+    void unlockingALockNotTakenThroughTheContextIsRefused() {
+        ReentrantLock lock = new ReentrantLock();
+        HookLink l = fireWith("stranger", false, ctx -> ctx.unlock(lock));
+        assertDetached(l, Errno.EINVAL, "did not take through its context");
+    }
+
+    @Test
     void hookReturningInsideAReadSectionIsDetachedAndTheSectionLeft() {
         HookLink l = fireWith("leaky", true, ctx -> ctx.readLock(Flavor.NORMAL));
         assertDetached(l, Errno.EINVAL, "NORMAL read section");
