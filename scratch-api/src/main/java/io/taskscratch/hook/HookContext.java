@@ -2,7 +2,6 @@ package io.taskscratch.hook;
 
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
-import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.map.MapValue;
 import io.taskscratch.map.StorageElement;
 import io.taskscratch.map.TaskStorageMap;
@@ -74,8 +73,6 @@ public final class HookContext {
 
     /** Whether this thread is dispatching an event of this registry (recursion guard). */
     boolean dispatching;
-    /** The thread's {@link GracePeriods#hookDepth()} counter: map accesses from hooks count as in a section. */
-    final int[] hookDepth = GracePeriods.hookDepth();
 
     // Per hook run.
     private HookLink hook;
@@ -190,6 +187,11 @@ public final class HookContext {
         if (map == null || !hook.mayUse(map)) {
             throw refuse(Errno.EINVAL, "uses map " + (map == null ? "null" : "\"" + map.name() + "\"")
                     + ", which it did not declare in usedMaps()");
+        }
+        if (map.rcu() != registry.rcu()) {
+            // The map's grace periods would not wait for this hook's read section.
+            throw refuse(Errno.EINVAL, "uses map \"" + map.name() + "\" of rcu domain \"" + map.rcu().name()
+                    + "\" but runs in domain \"" + registry.rcu().name() + "\"");
         }
     }
 

@@ -375,7 +375,6 @@ public final class TracepointRegistry {
         Flavor outer = s.grace.hasSleepable() ? Flavor.TASKS_TRACE : Flavor.NORMAL;
         rcu.readLock(outer);
         c.dispatching = true;
-        c.hookDepth[0]++; // plain: the counter is the calling thread's own
         try {
             HookArray a = (HookArray) ARRAY.getAcquire(s); // acquire: pairs with publish's release
             if (outer == Flavor.NORMAL && a.hasSleepable) {
@@ -401,7 +400,6 @@ public final class TracepointRegistry {
                         + " still used it (grace period too short)");
             }
         } finally {
-            c.hookDepth[0]--;
             c.dispatching = false;
             rcu.readUnlock(outer);
         }

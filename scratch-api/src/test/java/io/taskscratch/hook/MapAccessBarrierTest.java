@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.map.MapFlags;
 import io.taskscratch.map.MapSpec;
 import io.taskscratch.map.MapValue;
@@ -194,7 +193,7 @@ class MapAccessBarrierTest {
             assertTrue(region.isPinned(), "unpinned while a hook that found the element still runs");
             release.set(true);
             firer.join();
-            GracePeriods.barrier();
+            w.map.awaitUnpins();
             assertFalse(region.isPinned());
             assertEquals(1, hits(region), "the hook's write landed in live memory");
             region.close(); // now it can be freed
@@ -205,7 +204,7 @@ class MapAccessBarrierTest {
     @Test
     void barrierWaitsOnlyForHooksThatMayUseTheMap() throws InterruptedException {
         try (HookWorld w = new HookWorld("declared");
-             TaskStorageMap other = TaskStorageMap.create("other", MapSpec.taskStorage(HookWorld.VALUE))) {
+             TaskStorageMap other = TaskStorageMap.create("other", MapSpec.taskStorage(HookWorld.VALUE), w.rcu)) {
             CountDownLatch inside = new CountDownLatch(1);
             AtomicBoolean release = new AtomicBoolean();
             w.tps.attach(Tracepoint.SCHED_WAKEUP, HookProgram.of("blocker", Set.of(other), ctx -> {
