@@ -34,11 +34,14 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--cpus", description = "Modelled CPUs (default ${DEFAULT-VALUE}).")
     int cpus = 2;
 
-    @Option(names = "--threads", description = "Contending tasks in the comparison table; 0 = 4 x CPUs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", description = "Contending tasks in the comparison table and the drop-rate sweep; 0 = 2 x CPUs "
+            + "(default ${DEFAULT-VALUE}).")
     int threads = 0;
 
-    @Option(names = "--hogs", description = "CPU-hog background tasks added to every run (default ${DEFAULT-VALUE}).")
-    int hogs = 0;
+    @Option(names = "--hogs", description = "CPU-hog background tasks in the comparison table and the drop-rate sweep, so that "
+            + "lock holders get preempted; -1 = 2 x CPUs, which with the default threads makes 4x oversubscription. The "
+            + "oversubscription sweep runs without hogs (default ${DEFAULT-VALUE}).")
+    int hogs = -1;
 
     @Option(names = "--cs", description = "Critical section: 0, 50ns, 1us, 10us, 100us, bimodal (95% 1us / 5% 100us), or any <n>ns|us|ms "
             + "(default ${DEFAULT-VALUE}).")
@@ -52,10 +55,14 @@ public final class DemoMain implements Callable<Integer> {
     String policy = "fair";
 
     @Option(names = "--duration-ms", description = "Virtual run time of each table run, in ms (default ${DEFAULT-VALUE}).")
-    long durationMs = 40;
+    long durationMs = 30;
 
     @Option(names = "--sweep-ms", description = "Virtual run time of each sweep run, in ms (default ${DEFAULT-VALUE}).")
     long sweepMs = 20;
+
+    @Option(names = "--seeds", description = "Seeds pooled per table and drop-rate run (seed, seed+1, ...): short schedules are "
+            + "chaotic, pooling steadies them (default ${DEFAULT-VALUE}). Oversubscription sweep runs use one seed.")
+    int seeds = 3;
 
     @Option(names = "--locks", split = ",", description = "Locks of the table: reentrant, reentrant-fair, synchronized, ttas, spin100, "
             + "backoff, yield40, adaptive-none, adaptive-pinned, adaptive-lossy-<pct>, adaptive-rseq-<pct> (default: all, with lossy "
@@ -101,9 +108,10 @@ public final class DemoMain implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long hostStart = System.nanoTime();
-        int tableThreads = threads > 0 ? threads : 4 * cpus;
-        RunSpec base = new RunSpec("table", LockChoice.parse("ttas"), cpus, tableThreads, hogs, Distribution.parse(cs),
-                Distribution.parse(think), policy, durationMs * 1_000_000L, seed, memoryPressure, checkInvariants);
+        int tableThreads = threads > 0 ? threads : 2 * cpus;
+        int tableHogs = hogs >= 0 ? hogs : 2 * cpus;
+        RunSpec base = new RunSpec("table", LockChoice.parse("ttas"), cpus, tableThreads, tableHogs, Distribution.parse(cs),
+                Distribution.parse(think), policy, durationMs * 1_000_000L, seed, seeds, memoryPressure, checkInvariants);
         List<LockChoice> tableLocks = LockChoice.parseList(locks);
         List<RunSpec> plan = new ArrayList<>();
         for (LockChoice l : tableLocks) {
@@ -120,22 +128,23 @@ public final class DemoMain implements Callable<Integer> {
             }
             for (int n : sweepThreads) {
                 for (LockChoice l : sweepLocks) {
-                    plan.add(base.withThreads("oversub", n, sweepMs * 1_000_000L).withLock(l));
+                    plan.add(base.withThreads("oversub", n, 0, sweepMs * 1_000_000L).withSeeds(1).withLock(l));
                 }
             }
             for (LockChoice.State s : new LockChoice.State[] {LockChoice.State.LOSSY, LockChoice.State.RSEQ}) {
                 for (double d : dropRates) {
-                    plan.add(base.withThreads("droprate", tableThreads, sweepMs * 1_000_000L).withLock(LockChoice.adaptive(s, d / 100)));
+                    plan.add(base.withThreads("droprate", tableThreads, tableHogs, base.durationNs())
+                            .withLock(LockChoice.adaptive(s, d / 100)));
                 }
             }
         }
         console.printf(Locale.ROOT, "taskscratch demo: %d CPUs (%s), %d threads, %d hogs, cs %s, think %s, seed %d; %d runs%n",
-                cpus, policy, tableThreads, hogs, cs, think, seed, plan.size() + 1);
+                cpus, policy, tableThreads, tableHogs, cs, think, seed, plan.size() + 1);
         List<RunResult> results = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {
             RunSpec s = plan.get(i);
             long t0 = System.nanoTime();
-            RunResult r = DemoRun.run(s, false, null);
+            RunResult r = DemoRun.run(s, null);
             results.add(r);
             console.printf(Locale.ROOT, "  [%2d/%d] %-8s %-22s threads %-3d %12s acq/s  (%.1f s host)%n", i + 1, plan.size() + 1,
                     s.scenario(), s.lock().label(), s.threads(), String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()),
@@ -146,8 +155,9 @@ public final class DemoMain implements Callable<Integer> {
         List<RunResult> table = results.stream().filter(r -> r.spec().scenario().equals("table")).toList();
         console.println();
         console.print(Report.table(String.format(Locale.ROOT,
-                "Comparison: %d CPUs, %d threads (%.1fx), cs %s, think %s, %s, %d ms virtual, seed %d", cpus, tableThreads,
-                base.oversubscription(), cs, think, policy, durationMs, seed), table));
+                "Comparison: %d CPUs, %d threads + %d CPU hogs (%.1fx oversubscribed), cs %s, think %s, %s, %d x %d ms virtual "
+                        + "(seeds %d..%d)", cpus, tableThreads, tableHogs, base.oversubscription(), cs, think, policy, seeds, durationMs,
+                seed, seed + seeds - 1), table));
         console.println("  acq/s = acquisitions per virtual second; p50..max = acquire latency; spin/acq = CPU burnt in spin pauses per");
         console.println("  acquisition; csw/acq, park/acq per acquisition; min/max and jain = fairness; >1ms = starvation events;");
         console.println("  wfail = region writes that did not land (lossy / rseq state).");
@@ -178,17 +188,35 @@ public final class DemoMain implements Callable<Integer> {
     /** One more run of adaptive[pinned] with the trace recorder and hold/spin/park marks; writes timeline.svg. */
     private Path timeline(RunSpec base, int n) throws IOException {
         long ns = Math.min(base.durationNs(), 5_000_000L);
-        RunSpec s = base.withThreads("timeline", base.threads(), ns).withLock(LockChoice.parse("adaptive-pinned"));
+        RunSpec s = base.withThreads("timeline", base.threads(), base.hogs(), ns).withSeeds(1).withLock(LockChoice.parse("adaptive-pinned"));
         TraceRecorder[] rec = new TraceRecorder[1];
         long t0 = System.nanoTime();
-        DemoRun.run(s, true, rec);
+        DemoRun.run(s, rec);
         Timeline tl = Timeline.of(rec[0].trace(), ns);
-        long from = ns / 2;
+        long width = timelineUs * 1_000;
+        long from = busiestWindow(tl, width);
         Path file = out.resolve("timeline.svg");
-        Files.writeString(file, SvgTimeline.render(tl, from, Math.min(ns, from + timelineUs * 1_000), 1400));
+        Files.writeString(file, SvgTimeline.render(tl, from, Math.min(ns, from + width), 1400));
         console.printf(Locale.ROOT, "  [%2d/%d] timeline adaptive[pinned] with hold/spin/park marks (%.1f s host)%n", n, n,
                 (System.nanoTime() - t0) / 1e9);
         return file;
+    }
+
+    /** Start of the {@code width}-long window holding the most hold/spin/park intervals (the most to see). */
+    private static long busiestWindow(Timeline tl, long width) {
+        long[] starts = tl.intervals().stream().mapToLong(Timeline.Interval::startNs).sorted().toArray();
+        long best = 0;
+        int bestCount = 0;
+        for (int i = 0, j = 0; i < starts.length; i++) {
+            while (j < starts.length && starts[j] < starts[i] + width) {
+                j++;
+            }
+            if (j - i > bestCount) {
+                bestCount = j - i;
+                best = starts[i];
+            }
+        }
+        return Math.max(0, best - width / 20);
     }
 
     private void writeCharts(List<RunResult> results, List<LockChoice> sweepLocks, List<Integer> sweepThreads) throws IOException {
@@ -205,7 +233,7 @@ public final class DemoMain implements Callable<Integer> {
             series.add(new Charts.Series(l.label(), ys));
         }
         Files.writeString(out.resolve("oversubscription.svg"), Charts.render(List.of(new Charts.Panel(
-                "Throughput vs oversubscription (" + cpus + " CPUs, cs " + cs + ")", "threads (per CPU)", "acquisitions / s", xs, series))));
+                "Throughput vs oversubscription (" + cpus + " CPUs, no hogs, cs " + cs + ", think " + think + ")", "threads (per CPU)", "acquisitions / s", xs, series))));
         List<String> drops = new ArrayList<>();
         for (double d : dropRates) {
             drops.add(fmt(d) + "%");

@@ -9,8 +9,10 @@ import java.util.Locale;
  *   <li>adaptive[pinned] &ge; 1.5 × the best classic lock's throughput at 4× oversubscription with
  *       1 µs critical sections (the comparison table, when it is that scenario);</li>
  *   <li>adaptive[pinned] &ge; 0.95 × TTAS spin when threads &le; CPUs (the oversubscription sweep);</li>
- *   <li>a monotone cost curve as the lossy drop rate rises (throughput never rises, spin waste never falls).</li>
+ *   <li>a visible, monotone cost curve as the lossy drop rate rises: throughput never rises from one drop
+ *       rate to the next, and the highest rate costs at least 5 % of the lowest's throughput.</li>
  * </ol>
+ * The rseq hint's curve is printed for information (its cost is mostly spin waste, not throughput).
  */
 final class Goals {
     private Goals() {
@@ -34,7 +36,7 @@ final class Goals {
                 best = r;
             }
         }
-        boolean fourX = table.threads() == 4 * cpus && table.cs().label().equals("1us");
+        boolean fourX = Math.abs(table.oversubscription() - 4) < 1e-9 && table.cs().label().equals("1us");
         if (pinned != null && best != null) {
             double ratio = pinned.throughputPerSec() / best.throughputPerSec();
             sb.append(String.format(Locale.ROOT, "  [%s] 1. adaptive[pinned] / best classic (%s) at %.1fx, cs %s: %.2fx (goal >= 1.5x)%s%n",
@@ -62,11 +64,17 @@ final class Goals {
                         Report.time(Math.round(r.spinNsPerAcq()))));
                 if (i > 0) {
                     RunResult p = curve.get(i - 1);
-                    monotone &= r.throughputPerSec() <= p.throughputPerSec() && r.spinNsPerAcq() >= p.spinNsPerAcq();
+                    monotone &= r.throughputPerSec() <= p.throughputPerSec();
                 }
             }
-            sb.append(String.format(Locale.ROOT, "  [%s] 3. %s cost curve (drop: acq/s / spin per acq):%s%n",
-                    monotone ? "met " : "MISS", state, pts));
+            boolean visible = curve.size() > 1
+                    && curve.getLast().throughputPerSec() <= 0.95 * curve.getFirst().throughputPerSec();
+            if (state.equals("lossy")) {
+                sb.append(String.format(Locale.ROOT, "  [%s] 3. lossy cost curve%s (drop: acq/s / spin per acq):%s%n",
+                        monotone && visible ? "met " : "MISS", monotone ? visible ? "" : " too flat" : " not monotone", pts));
+            } else {
+                sb.append(String.format(Locale.ROOT, "  [info] rseq hint (drop: acq/s / spin per acq):%s%n", pts));
+            }
         }
         return sb.toString();
     }
