@@ -7,6 +7,8 @@ import io.taskscratch.map.PointeeType;
 import io.taskscratch.map.StorageElement;
 import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.map.ValueType;
+import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.HeaderSnapshot;
 import io.taskscratch.region.Key;
 import io.taskscratch.region.MemoryOrder;
@@ -78,13 +80,16 @@ public final class ExampleMain {
         tasks.sort(java.util.Comparator.comparing(TaskHandle::name));
         System.out.println("layout: " + layout + ", " + layout.regionsPerPage() + " regions per page");
         for (TaskHandle task : tasks) {
-            StorageElement e = map.taskStorageGet(task, 0); // as a hook program would
-            if (e != null && e.uptr("udata") instanceof ScratchRegion r) {
-                HeaderSnapshot s = r.snapshot();
-                System.out.printf("%-9s tid %-7d pinned=%-5b on_cpu=%-5b cpu=%d switches=%d migrations=%d abi=%d%n",
-                        task.name(), task.osTid(), r.isPinned(), s.onCpu(), s.cpu(), s.switches(), s.migrations(), s.abiVersion());
-                for (Key k : layout.keys()) {
-                    System.out.printf("          %-10s @%-3d = %s%n", k.name(), k.offset(), format(r, k));
+            try (var section = Rcu.global().read(Flavor.NORMAL)) { // as a hook program would
+                StorageElement e = map.taskStorageGet(task, 0);
+                if (e != null && e.uptr("udata") instanceof ScratchRegion r) {
+                    HeaderSnapshot s = r.snapshot();
+                    System.out.printf("%-9s tid %-7d pinned=%-5b on_cpu=%-5b cpu=%d switches=%d migrations=%d abi=%d%n",
+                            task.name(), task.osTid(), r.isPinned(), s.onCpu(), s.cpu(), s.switches(), s.migrations(),
+                            s.abiVersion());
+                    for (Key k : layout.keys()) {
+                        System.out.printf("          %-10s @%-3d = %s%n", k.name(), k.offset(), format(r, k));
+                    }
                 }
             }
             System.out.println("          lookup hides the region: udata = " + map.lookup(task).uptr("udata"));

@@ -2,6 +2,7 @@ package io.taskscratch.mutex;
 
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
+import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
 
@@ -87,6 +88,11 @@ import java.util.concurrent.locks.Lock;
  * first still-waiting node (CAS against the waiter cancelling itself on timeout/interrupt) and
  * unparks it; the woken task re-acquires the mutex like any other waiter.
  *
+ * <p><b>Ownership</b>: {@code owner} (the task, for spinners and the AA check) and, on the native
+ * platform, {@code ownerThread} (for {@code unlock}'s ownership check by thread identity, as
+ * {@code ReentrantLock} does). The fast path resolves the caller's task from a one-entry cache
+ * that only lock holders touch, so an uncontended lock/unlock makes no thread-local lookup.
+ *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
  * set status would make every park return at once) and re-asserted on the current Java thread
  * afterwards. {@link Platform} has no call to set it, so this assumes that a platform's
@@ -119,6 +125,7 @@ public final class AdaptiveMutex implements Lock {
 
     private static final VarHandle STATE;
     private static final VarHandle OWNER;
+    private static final VarHandle OWNER_THREAD;
     private static final VarHandle SPINNER;
     private static final VarHandle OWNER_HELD;
     private static final VarHandle ACQUISITIONS;
@@ -128,6 +135,7 @@ public final class AdaptiveMutex implements Lock {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(AdaptiveMutex.class, "state", int.class);
             OWNER = l.findVarHandle(AdaptiveMutex.class, "owner", PlatformTask.class);
+            OWNER_THREAD = l.findVarHandle(AdaptiveMutex.class, "ownerThread", Thread.class);
             SPINNER = l.findVarHandle(AdaptiveMutex.class, "spinner", PlatformTask.class);
             OWNER_HELD = l.findVarHandle(AdaptiveMutex.class, "ownerHeld", HeldLocks.class);
             ACQUISITIONS = l.findVarHandle(AdaptiveMutex.class, "acquisitions", long.class);
@@ -142,6 +150,8 @@ public final class AdaptiveMutex implements Lock {
     /** Non-null in resilient mode only. */
     private final HeldLocks.Provider heldLocks;
     private final long resilientTimeoutNanos;
+    /** Each task is its own Java thread (the native platform): identity checks use the thread. */
+    private final boolean threadPerTask;
     private final WaitQueue queue = new WaitQueue();
 
     @SuppressWarnings("unused") // accessed through STATE
@@ -149,6 +159,12 @@ public final class AdaptiveMutex implements Lock {
     /** Opaque: the owner reads its own writes; others only need eventual visibility (spinners). */
     @SuppressWarnings("unused") // accessed through OWNER
     private PlatformTask owner;
+    /** The owner's Java thread (opaque), for ownership checks when {@link #threadPerTask}. */
+    @SuppressWarnings("unused") // accessed through OWNER_THREAD
+    private Thread ownerThread;
+    /** Last fast-path owner's thread and task; read and written only by lock holders (plain). */
+    private Thread cachedThread;
+    private PlatformTask cachedTask;
     @SuppressWarnings("unused") // accessed through SPINNER
     private volatile PlatformTask spinner;
     /** The owner's held-locks table (resilient mode), read by other tasks' ABBA checks. */
@@ -171,6 +187,7 @@ public final class AdaptiveMutex implements Lock {
         this.tuning = b.tuning;
         this.heldLocks = b.heldLocks;
         this.resilientTimeoutNanos = b.resilientTimeoutNanos;
+        this.threadPerTask = b.platform instanceof NativePlatform;
     }
 
     /**
@@ -205,11 +222,11 @@ public final class AdaptiveMutex implements Lock {
      */
     @Override
     public void lock() {
-        PlatformTask me = platform.currentTask();
         if (STATE.compareAndSet(this, 0, LOCKED)) {
-            onAcquire(me, null);
+            onFastAcquire();
             return;
         }
+        PlatformTask me = platform.currentTask();
         int r = acquire(me, 0, 0L);
         if (r != ACQUIRED) {
             throw failure(r, me);
@@ -227,11 +244,11 @@ public final class AdaptiveMutex implements Lock {
         if (platform.interrupted()) {
             throw new InterruptedException();
         }
-        PlatformTask me = platform.currentTask();
         if (STATE.compareAndSet(this, 0, LOCKED)) {
-            onAcquire(me, null);
+            onFastAcquire();
             return;
         }
+        PlatformTask me = platform.currentTask();
         int r = acquire(me, INTERRUPTIBLE, 0L);
         if (r == INTERRUPTED) {
             throw new InterruptedException();
@@ -249,14 +266,13 @@ public final class AdaptiveMutex implements Lock {
      */
     @Override
     public boolean tryLock() {
-        PlatformTask me = platform.currentTask();
         if (tryLockBits()) {
-            onAcquire(me, null);
+            onFastAcquire();
             return true;
         }
-        if (OWNER.getOpaque(this) == me) {
+        if (ownedByCaller()) {
             deadlocks.increment();
-            throw failure(DEADLOCKED, me);
+            throw failure(DEADLOCKED, platform.currentTask());
         }
         return false;
     }
@@ -275,11 +291,11 @@ public final class AdaptiveMutex implements Lock {
         if (platform.interrupted()) {
             throw new InterruptedException();
         }
-        PlatformTask me = platform.currentTask();
         if (tryLockBits()) {
-            onAcquire(me, null);
+            onFastAcquire();
             return true;
         }
+        PlatformTask me = platform.currentTask();
         int r = acquire(me, INTERRUPTIBLE | TIMED, deadlineAfter(nanos));
         switch (r) {
             case ACQUIRED:
@@ -300,9 +316,8 @@ public final class AdaptiveMutex implements Lock {
      */
     @Override
     public void unlock() {
-        PlatformTask me = platform.currentTask();
-        if (OWNER.getOpaque(this) != me) {
-            throw new IllegalMonitorStateException(me.name() + " does not own " + this);
+        if (!ownedByCaller()) {
+            throw new IllegalMonitorStateException(platform.currentTask().name() + " does not own " + this);
         }
         release();
     }
@@ -329,11 +344,11 @@ public final class AdaptiveMutex implements Lock {
      * @return OK, DEADLOCK or TIMEOUT; after DEADLOCK/TIMEOUT nothing changed
      */
     public AcquireResult acquire() {
-        PlatformTask me = platform.currentTask();
         if (STATE.compareAndSet(this, 0, LOCKED)) {
-            onAcquire(me, null);
+            onFastAcquire();
             return AcquireResult.OK;
         }
+        PlatformTask me = platform.currentTask();
         int r = acquire(me, 0, 0L);
         return r == ACQUIRED ? AcquireResult.OK : r == DEADLOCKED ? AcquireResult.DEADLOCK : AcquireResult.TIMEOUT;
     }
@@ -352,7 +367,7 @@ public final class AdaptiveMutex implements Lock {
 
     /** Whether the calling task owns the mutex. */
     public boolean isHeldByCurrentTask() {
-        return OWNER.getOpaque(this) == platform.currentTask();
+        return ownedByCaller();
     }
 
     /** The owner, or null if free (a snapshot; may briefly be null right after a fast-path acquire). */
@@ -422,9 +437,46 @@ public final class AdaptiveMutex implements Lock {
         return false;
     }
 
+    /**
+     * Records ownership after a fast-path CAS. With one Java thread per task (the native
+     * platform) the caller's task comes from a cache that only lock holders read and write,
+     * saving the platform's thread-local lookup on every uncontended acquire.
+     */
+    private void onFastAcquire() {
+        PlatformTask me;
+        if (threadPerTask) {
+            Thread t = Thread.currentThread();
+            if (cachedThread == t) {
+                me = cachedTask;
+            } else {
+                me = platform.currentTask();
+                cachedThread = t;
+                cachedTask = me;
+            }
+        } else {
+            me = platform.currentTask();
+        }
+        onAcquire(me, null);
+    }
+
+    /**
+     * Whether the caller owns the mutex: by Java thread identity with one thread per task (no
+     * thread-local lookup), else by platform task. Opaque reads suffice: only the owner wrote
+     * itself there, and a former owner cleared the field itself before releasing, so it cannot
+     * read its own stale ownership back.
+     */
+    private boolean ownedByCaller() {
+        return threadPerTask
+                ? OWNER_THREAD.getOpaque(this) == Thread.currentThread()
+                : OWNER.getOpaque(this) == platform.currentTask();
+    }
+
     /** Records ownership after the state CAS (or a hand-off); {@code held} is the table already pushed, if any. */
     private void onAcquire(PlatformTask me, HeldLocks held) {
         OWNER.setOpaque(this, me);
+        if (threadPerTask) {
+            OWNER_THREAD.setOpaque(this, Thread.currentThread());
+        }
         if (heldLocks != null) {
             if (held == null) {
                 held = heldLocks.current();
@@ -700,6 +752,7 @@ public final class AdaptiveMutex implements Lock {
             held.remove(this); // before the release, as rqspinlock: a table never lists a lock it lost
         }
         OWNER.setOpaque(this, null);
+        OWNER_THREAD.setOpaque(this, null);
         if (!STATE.compareAndSet(this, LOCKED, 0)) {
             releaseSlow();
         }
@@ -718,6 +771,7 @@ public final class AdaptiveMutex implements Lock {
                     if (STATE.compareAndSet(this, s, next)) {
                         queue.poll();
                         OWNER.setOpaque(this, first.task);
+                        OWNER_THREAD.setOpaque(this, first.thread); // before our own next ownership check
                         if (heldLocks != null) {
                             OWNER_HELD.setVolatile(this, first.held);
                         }
@@ -759,7 +813,7 @@ public final class AdaptiveMutex implements Lock {
 
     private PlatformTask checkOwner() {
         PlatformTask me = platform.currentTask();
-        if (OWNER.getOpaque(this) != me) {
+        if (!ownedByCaller()) {
             throw new IllegalMonitorStateException(me.name() + " does not own " + this);
         }
         return me;
@@ -863,7 +917,7 @@ public final class AdaptiveMutex implements Lock {
         /** Re-acquires after a wait: uninterruptible, unbounded even in resilient mode. */
         private void reacquire(PlatformTask me) {
             if (STATE.compareAndSet(AdaptiveMutex.this, 0, LOCKED)) {
-                onAcquire(me, null);
+                onFastAcquire();
             } else {
                 acquire(me, UNBOUNDED, 0L); // cannot fail: not interruptible, not timed, AA impossible
             }
@@ -940,7 +994,8 @@ public final class AdaptiveMutex implements Lock {
         }
 
         /**
-         * Turns on resilient mode with the given held-locks tables.
+         * Turns on resilient mode with the given held-locks tables. Locks that may deadlock with
+         * each other must share the provider, or ABBA cannot be seen (it then ends in TIMEOUT).
          *
          * @param tables supplies the calling task's table, e.g. {@link HeldLocks.Provider#perThread()}
          * @return this builder

@@ -71,14 +71,24 @@ public interface HeldLocks {
         HeldLocks current();
 
         /**
-         * One {@link HeapHeldLocks} per Java thread. Works on the native platform and on any
-         * platform whose tasks run on distinct Java threads.
+         * One {@link HeapHeldLocks} per Java thread, shared by every lock that uses this
+         * provider (deadlock detection needs all of a task's locks in one table, like the
+         * kernel's per-CPU table). Works on the native platform and on any platform whose tasks
+         * run on distinct Java threads.
          *
-         * @return a new provider with its own thread-local tables
+         * @return the JVM-wide per-thread provider
          */
         static Provider perThread() {
-            ThreadLocal<HeldLocks> tables = ThreadLocal.withInitial(HeapHeldLocks::new);
-            return tables::get;
+            return PerThreadTables.PROVIDER;
         }
+    }
+}
+
+/** Holder of {@link HeldLocks.Provider#perThread()}'s tables. */
+final class PerThreadTables {
+    private static final ThreadLocal<HeldLocks> TABLES = ThreadLocal.withInitial(HeapHeldLocks::new);
+    static final HeldLocks.Provider PROVIDER = TABLES::get;
+
+    private PerThreadTables() {
     }
 }

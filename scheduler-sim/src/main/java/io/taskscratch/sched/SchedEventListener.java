@@ -10,6 +10,13 @@ package io.taskscratch.sched;
  * (the tasks' counters and {@link SimTask#onCpu()}) is already updated for the event. A
  * listener must not call the model back (no park, work or unpark) and should not block; an
  * exception stops the run and is reported as a listener failure.
+ *
+ * <p>Whose context an event runs in, as in Linux (it matters to a writer that, like
+ * {@code bpf_probe_write_user}, may only write the current task's memory): {@code onSwitch} runs
+ * as {@code prev} (the switch happens in prev's {@code schedule()}; null prev: the idle task),
+ * {@code onWakeup} as the waker (null waker: a timer, interrupt context), {@code onMigrate} as
+ * whoever moved the task (the waker, or the load balancer: not the task), {@code onFork} as the
+ * parent, {@code onExit} and {@code onMark} as the task itself.
  */
 public interface SchedEventListener {
     /**

@@ -178,6 +178,17 @@ public final class Simulation {
         return Collections.unmodifiableList(tasks);
     }
 
+    /**
+     * A new random stream split from the run's seed, for hooks and writers that need randomness
+     * (a lossy writer's drop decisions, say). Call it at a deterministic point — before
+     * {@link #run}, or from a listener — so the run stays reproducible.
+     *
+     * @return a fresh stream
+     */
+    public SplittableRandom splitRandom() {
+        return random.split();
+    }
+
     /** Current virtual time in nanoseconds. */
     public long now() {
         return now;

@@ -32,6 +32,20 @@ class DeterminismTest {
     }
 
     @Test
+    void splitRandomStreamsRepeatWithTheSeed() {
+        long[] a = new long[3];
+        long[] b = new long[3];
+        for (long[] out : new long[][]{a, b}) {
+            Simulation sim = new Simulation(SimConfig.builder().seed(5).build());
+            java.util.SplittableRandom r = sim.splitRandom();
+            for (int i = 0; i < out.length; i++) {
+                out[i] = r.nextLong();
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+    }
+
+    @Test
     void hashIsSensitiveToSeedAndConfig() {
         SimConfig c = SimConfig.builder().cpus(2).seed(1).build();
         String base = Scenarios.mixed(c, RUN_NS).sha256();

@@ -17,7 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FailureTest {
     private static SimConfig.Builder cfg() {
-        return SimConfig.builder().cpus(2).watchdogMillis(300);
+        return SimConfig.builder().cpus(2);
+    }
+
+    /** Short watchdog for the tests that expect it to fire. */
+    private static SimConfig.Builder stallCfg() {
+        return cfg().watchdogMillis(300);
     }
 
     @Test
@@ -40,7 +45,7 @@ class FailureTest {
 
     @Test
     void sleepingBodyIsReportedByTheWatchdog() {
-        Simulation sim = new Simulation(cfg().build());
+        Simulation sim = new Simulation(stallCfg().build());
         sim.spawnDaemon("busy", Workloads.cpuHog(10_000));
         sim.spawn("sleepy", p -> {
             p.work(50_000);
@@ -53,6 +58,22 @@ class FailureTest {
         assertTrue(Arrays.stream(f.getStackTrace()).anyMatch(e -> e.getMethodName().contains("sleep")),
                 Arrays.toString(f.getStackTrace()));
         assertTrue(f.getMessage().contains("blocked outside the model"), f.getMessage());
+    }
+
+    @Test
+    void bodySpinningWithoutModelCallsIsReported() {
+        Simulation sim = new Simulation(stallCfg().build());
+        boolean[] flag = new boolean[1];
+        sim.spawn("spinner", p -> {
+            // Waits for a flag only another task could set, without a model call: nobody else can run.
+            while (!flag[0] && !Thread.currentThread().isInterrupted()) {
+                Thread.onSpinWait();
+            }
+        });
+        sim.spawn("setter", p -> flag[0] = true);
+        SimFailureException f = assertThrows(SimFailureException.class, () -> sim.run(1_000_000L));
+        assertEquals(SimFailureException.Kind.STALLED, f.kind());
+        assertEquals("spinner", f.taskName());
     }
 
     @Test
@@ -73,7 +94,7 @@ class FailureTest {
         });
         held.await();
         try {
-            Simulation sim = new Simulation(cfg().threads(ThreadKind.PLATFORM).build());
+            Simulation sim = new Simulation(stallCfg().threads(ThreadKind.PLATFORM).build());
             sim.spawn("locked", p -> {
                 jdkLock.lock();
                 jdkLock.unlock();

@@ -135,7 +135,17 @@ class SimulationTest {
         SpinParkLock lock = new SpinParkLock(sim.platform(), 50);
         Workloads.ContentionStats stats = Workloads.lockContention(sim, lock, 8, 2_000, 2_000);
         Workloads.addHogs(sim, 2, 200_000);
+        int[] holderPreempted = new int[1];
+        sim.addListener(new SchedEventListener() {
+            @Override
+            public void onSwitch(SimTask prev, SimTask next, int cpu, boolean preempt, long now) {
+                if (preempt && prev != null && prev == lock.owner()) {
+                    holderPreempted[0]++;
+                }
+            }
+        });
         SimResult r = sim.run(20_000_000);
+        assertTrue(holderPreempted[0] > 0, "lock holders get preempted");
         assertEquals(SimResult.Status.TIME_LIMIT, r.status());
         assertEquals(1, stats.maxInside());
         assertTrue(stats.total() > 100, "acquisitions " + stats.total());

@@ -188,6 +188,11 @@ public final class HookContext {
             throw refuse(Errno.EINVAL, "uses map " + (map == null ? "null" : "\"" + map.name() + "\"")
                     + ", which it did not declare in usedMaps()");
         }
+        if (map.rcu() != registry.rcu()) {
+            // The map's grace periods would not wait for this hook's read section.
+            throw refuse(Errno.EINVAL, "uses map \"" + map.name() + "\" of rcu domain \"" + map.rcu().name()
+                    + "\" but runs in domain \"" + registry.rcu().name() + "\"");
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.taskscratch.hook;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.GraceTracker;
 import io.taskscratch.rcu.Rcu;
 import io.taskscratch.task.TaskHandle;
 import java.lang.invoke.MethodHandles;
@@ -31,14 +32,15 @@ public final class TracepointRegistry {
      * Implementation overview.
      *
      * Per tracepoint a Slot holds the published HookArray (an immutable array of HookLinks) and
-     * a one-way flag everSleepable. Writers (attach, detach) serialise on writeLock, build a new
-     * array, store everSleepable = true first if the new array holds a sleepable hook, publish
-     * the array with a release store, and retire the old array: its "free" (the poison flag
-     * `freed`, which firing threads check) runs after a NORMAL grace period, or after a
-     * TASKS_TRACE grace period chained with a NORMAL one once everSleepable is set (the 2022
-     * sleepable-uprobe design: pure non-sleepable slots never pay the slow chain).
+     * a GraceTracker, whose one-way flag says whether the slot has ever held a sleepable hook.
+     * Writers (attach, detach) serialise on writeLock, build a new array, mark the tracker
+     * sleepable first if the new array holds a sleepable hook, publish the array with a release
+     * store, and retire the old array through the tracker: its "free" (the poison flag `freed`,
+     * which firing threads check) runs after a NORMAL grace period, or after a TASKS_TRACE
+     * grace period chained with a NORMAL one once the flag is set (the 2022 sleepable-uprobe
+     * design: pure non-sleepable slots never pay the slow chain).
      *
-     * Firing: read everSleepable (acquire); enter a TASKS_TRACE section if set, else a NORMAL
+     * Firing: read the flag (a volatile read, at least acquire); enter a TASKS_TRACE section if set, else a NORMAL
      * one; load the array (acquire). If a NORMAL reader finds a sleepable hook in the array (it
      * raced with the first sleepable attach), it leaves and re-enters as a TASKS_TRACE reader
      * before running anything. Under TASKS_TRACE each non-sleepable hook additionally runs in its
@@ -47,7 +49,7 @@ public final class TracepointRegistry {
      *
      * Invariants. (1) An array is freed only after every reader that could have loaded it has
      * left: readers that chose NORMAL are covered by the NORMAL grace period; readers that chose
-     * TASKS_TRACE read everSleepable == true with acquire, so they happen-after the flag store,
+     * TASKS_TRACE read the flag as true with acquire, so they happen-after the flag store,
      * which precedes (under writeLock) every retirement that ran with the flag set, and an array
      * retired before the flag was set was already replaced, so they cannot load it. (2) A hook
      * whose link is closed is not in any array published afterwards, so after close() and one
@@ -61,17 +63,17 @@ public final class TracepointRegistry {
      * operation, legal inside a read section because writers never wait for readers) and the
      * other hooks of the event still run. Recursive events (fired from inside a hook on the same
      * thread) run no hooks and count a miss per hook, like the kernel's bpf_prog_active guard.
+     * An event whose tracepoint has no hooks returns after one acquire load (no read section, no
+     * thread-local lookup), like a disabled tracepoint.
      */
 
     private static final VarHandle ARRAY;
-    private static final VarHandle EVER_SLEEPABLE;
     private static final VarHandle FREED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             ARRAY = l.findVarHandle(Slot.class, "array", HookArray.class);
-            EVER_SLEEPABLE = l.findVarHandle(Slot.class, "everSleepable", boolean.class);
             FREED = l.findVarHandle(HookArray.class, "freed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -107,18 +109,21 @@ public final class TracepointRegistry {
         }
     }
 
-    /** One tracepoint's published array and one-way sleepable flag. */
+    /** One tracepoint's published array and the tracker of its one-way sleepable flag. */
     static final class Slot {
         /** Accessed via ARRAY: release on publish, acquire on fire. */
         @SuppressWarnings("unused") private HookArray array = new HookArray(new HookLink[0]);
-        /** Accessed via EVER_SLEEPABLE; only ever goes false to true. */
-        @SuppressWarnings("unused") private boolean everSleepable;
+        final GraceTracker grace;
+
+        Slot(Rcu rcu) {
+            grace = new GraceTracker(rcu);
+        }
     }
 
-    /** How a retired array is freed: after the right grace period (tests substitute a broken one). */
+    /** How a retired array is freed: {@link GraceTracker#retire} (tests substitute a broken one). */
     interface Retirer {
-        /** Runs {@code free} after a NORMAL grace period, or after TASKS_TRACE then NORMAL if {@code chained}. */
-        void retire(Runnable free, boolean chained);
+        /** Runs {@code free} once the grace period {@code grace} prescribes has passed. */
+        void retire(GraceTracker grace, Runnable free);
     }
 
     private final String name;
@@ -135,16 +140,9 @@ public final class TracepointRegistry {
         this.rcu = Objects.requireNonNull(rcu, "rcu");
         this.platform = Objects.requireNonNull(platform, "platform");
         this.failures = Objects.requireNonNull(failures, "failures");
-        this.retirer = retirer != null ? retirer
-                : (free, chained) -> {
-                    if (chained) {
-                        rcu.callRcuChained(free);
-                    } else {
-                        rcu.callRcu(Flavor.NORMAL, free);
-                    }
-                };
+        this.retirer = retirer != null ? retirer : GraceTracker::retire;
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = new Slot();
+            slots[i] = new Slot(rcu);
         }
     }
 
@@ -202,8 +200,7 @@ public final class TracepointRegistry {
             HookLink[] hs = Arrays.copyOf(old.hooks, old.hooks.length + 1);
             hs[old.hooks.length] = link;
             if (sleepable) {
-                // release is not needed for the reader's restart check, but keeps the flag ahead of the array
-                EVER_SLEEPABLE.setRelease(s, true);
+                s.grace.markSleepable(); // before the array that needs it is published
             }
             publish(s, old, new HookArray(hs));
         }
@@ -234,12 +231,16 @@ public final class TracepointRegistry {
 
     private void publish(Slot s, HookArray old, HookArray now) {
         ARRAY.setRelease(s, now); // release: the array and its links are initialised before readers see it
-        retirer.retire(old::free, (boolean) EVER_SLEEPABLE.get(s)); // plain: only writers under writeLock store it
+        retirer.retire(s.grace, old::free);
     }
 
     /** The hooks currently attached to {@code tp}, in attach order. */
     public HookLink[] attached(Tracepoint tp) {
-        return ((HookArray) ARRAY.getAcquire(slots[tp.ordinal()])).hooks.clone(); // acquire: see the links' fields
+        return published(tp).hooks.clone();
+    }
+
+    HookArray published(Tracepoint tp) {
+        return (HookArray) ARRAY.getAcquire(slots[tp.ordinal()]); // acquire: see the array's and links' fields
     }
 
     /**
@@ -258,7 +259,7 @@ public final class TracepointRegistry {
 
     private boolean anySleepable() {
         for (Slot s : slots) {
-            if ((boolean) EVER_SLEEPABLE.getAcquire(s)) { // acquire: pairs with the release in attach
+            if (s.grace.hasSleepable()) {
                 return true;
             }
         }
@@ -276,6 +277,9 @@ public final class TracepointRegistry {
      * @param nowNs   the event time
      */
     public void fireSchedSwitch(TaskHandle prev, TaskHandle next, int cpu, boolean preempt, long nowNs) {
+        if (idle(Tracepoint.SCHED_SWITCH)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.prev = prev;
         c.next = next;
@@ -291,6 +295,9 @@ public final class TracepointRegistry {
      * @param waker the waking task, or null for a timeout
      */
     public void fireSchedWakeup(TaskHandle task, int cpu, TaskHandle waker, long nowNs) {
+        if (idle(Tracepoint.SCHED_WAKEUP)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.task = task;
         c.waker = waker;
@@ -301,6 +308,9 @@ public final class TracepointRegistry {
 
     /** Fires {@code sched_migrate_task}: {@code task} moves from {@code fromCpu} to {@code toCpu}. */
     public void fireSchedMigrateTask(TaskHandle task, int fromCpu, int toCpu, long nowNs) {
+        if (idle(Tracepoint.SCHED_MIGRATE_TASK)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.task = task;
         c.fromCpu = fromCpu;
@@ -316,6 +326,9 @@ public final class TracepointRegistry {
      * @param cpu    the CPU, or -1 if unknown
      */
     public void fireTaskFork(TaskHandle parent, TaskHandle child, int cpu, long nowNs) {
+        if (idle(Tracepoint.TASK_FORK)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.parent = parent;
         c.child = child;
@@ -330,10 +343,23 @@ public final class TracepointRegistry {
      * @param cpu the CPU, or -1 if unknown
      */
     public void fireTaskExit(TaskHandle task, int cpu, long nowNs) {
+        if (idle(Tracepoint.TASK_EXIT)) {
+            return;
+        }
         HookContext c = contexts.get();
         c.task = task;
         dispatch(c, Tracepoint.TASK_EXIT, cpu, nowNs);
         c.task = null;
+    }
+
+    /**
+     * Whether no hook is attached: then the event needs no read section and no context (like a
+     * disabled tracepoint's static key). An attach racing with this check may miss this event,
+     * which is fine: the event did not happen after the attach returned.
+     */
+    private boolean idle(Tracepoint tp) {
+        // acquire: the length is read from the published array, which must be initialised
+        return ((HookArray) ARRAY.getAcquire(slots[tp.ordinal()])).hooks.length == 0;
     }
 
     private void dispatch(HookContext c, Tracepoint tp, int cpu, long nowNs) {
@@ -345,8 +371,8 @@ public final class TracepointRegistry {
         c.tracepoint = tp;
         c.cpu = cpu;
         c.nowNs = nowNs;
-        // acquire: a TASKS_TRACE reader must happen-after the flag store (overview, invariant 1)
-        Flavor outer = (boolean) EVER_SLEEPABLE.getAcquire(s) ? Flavor.TASKS_TRACE : Flavor.NORMAL;
+        // volatile read: a TASKS_TRACE reader must happen-after the flag store (overview, invariant 1)
+        Flavor outer = s.grace.hasSleepable() ? Flavor.TASKS_TRACE : Flavor.NORMAL;
         rcu.readLock(outer);
         c.dispatching = true;
         try {

@@ -1,72 +1,36 @@
 package io.taskscratch.internal;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 
 /**
- * The one place scratch-api asks for grace periods: program-side read sections, deferred
- * unpinning and deferred slot reuse all go through here, so switching the implementation to
- * {@code io.taskscratch.rcu.Rcu} is a change to this class only.
- *
- * <p>Implementation overview: a read section holds the shared side of a read-write lock; a
- * grace period is acquiring and releasing the exclusive side, which returns only after every
- * section that began earlier has ended. Deferred callbacks run in order on one daemon thread,
- * each after its own grace period, so {@link #barrier()} (queue an empty task and wait) returns
- * after every earlier callback ran.
+ * The one place scratch-api decides how work is deferred by a grace period: unpinning a retired
+ * map element and handing a freed region's slot out again. Region memory may be reached by
+ * sleepable ({@link Flavor#TASKS_TRACE}) and non-sleepable ({@link Flavor#NORMAL}) programs
+ * alike, so callbacks wait for both ({@link Rcu#callRcuChained}) in the owner's domain.
  */
 public final class GracePeriods {
-    private static final ReentrantReadWriteLock LOCK = new ReentrantReadWriteLock();
-    private static final ExecutorService CALLBACKS = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "taskscratch-grace-period");
-        t.setDaemon(true);
-        return t;
-    });
-
     private GracePeriods() {
     }
 
-    /** Enters a read-side section (reentrant; may be entered by several threads at once). */
-    public static void readLock() {
-        LOCK.readLock().lock();
+    /** Runs {@code callback} after a grace period of both flavors of {@code rcu}. */
+    public static void defer(Rcu rcu, Runnable callback) {
+        rcu.callRcuChained(callback);
     }
 
-    /** Leaves the read-side section entered by the matching {@link #readLock()}. */
-    public static void readUnlock() {
-        LOCK.readLock().unlock();
-    }
-
-    /** Waits until every read-side section that began before this call has ended. */
-    public static void synchronize() {
-        LOCK.writeLock().lock();
-        LOCK.writeLock().unlock();
-    }
-
-    /** Runs {@code callback} on the grace-period thread after a grace period. */
-    public static void defer(Runnable callback) {
-        CALLBACKS.execute(() -> {
-            synchronize();
-            callback.run();
-        });
-    }
-
-    /** Waits until every callback deferred before this call has run. */
-    public static void barrier() {
-        Future<?> done = CALLBACKS.submit(() -> { });
-        boolean interrupted = false;
-        while (true) {
-            try {
-                done.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+    /**
+     * Checks that the caller is in a read-side section of either flavor of {@code rcu}, as a
+     * program must be when it reaches map elements and the regions they point to. Allocates
+     * nothing unless it throws.
+     *
+     * @throws IllegalStateException naming {@code operation} and {@code map} otherwise
+     */
+    public static void checkInReadSection(Rcu rcu, String operation, String map) {
+        if (!rcu.inReadSection(Flavor.NORMAL) && !rcu.inReadSection(Flavor.TASKS_TRACE)) {
+            throw new IllegalStateException(operation + " on map \"" + map + "\" from thread \""
+                    + Thread.currentThread().getName() + "\" outside a read-side section of its rcu domain \""
+                    + rcu.name() + "\": wrap program-side access in rcu.read(Flavor.NORMAL) (or TASKS_TRACE for"
+                    + " sleepable programs)");
         }
     }
 }

@@ -132,9 +132,11 @@ class HookContextTest {
             ctx.valueStoreInt(v, 4, 0);  // upper half of udata
         });
         assertDetached(l, Errno.EINVAL, "uptr field \"udata\"");
-        StorageElement v = w.map.taskStorageGet(b, 0);
-        assertSame(region, v.uptr("udata"), "the registration is unchanged");
-        assertEquals(7, v.getInt(8), "the allowed store landed");
+        try (var section = w.rcu.read(Flavor.NORMAL)) {
+            StorageElement v = w.map.taskStorageGet(b, 0);
+            assertSame(region, v.uptr("udata"), "the registration is unchanged");
+            assertEquals(7, v.getInt(8), "the allowed store landed");
+        }
     }
 
     // ---- accesses stay in bounds ------------------------------------------------------------
@@ -227,12 +229,21 @@ class HookContextTest {
 
     @Test
     void usingAnUndeclaredMapIsRefused() {
-        try (TaskStorageMap other = TaskStorageMap.create("other", MapSpec.taskStorage(HookWorld.VALUE))) {
+        try (TaskStorageMap other = TaskStorageMap.create("other", MapSpec.taskStorage(HookWorld.VALUE), w.rcu)) {
             HookLink l = fireWith(HookProgram.of("stray", Set.of(w.map), ctx -> {
                 assertNull(ctx.taskStorageGet(w.map, ctx.next(), 0)); // declared: fine (no element)
                 ctx.taskStorageGet(other, ctx.next(), 0);
             }), false);
             assertDetached(l, Errno.EINVAL, "map \"other\"");
+        }
+    }
+
+    @Test
+    void usingAMapOfAnotherRcuDomainIsRefused() {
+        // Its grace periods would not wait for this hook's read section.
+        try (TaskStorageMap foreign = TaskStorageMap.create("foreign", MapSpec.taskStorage(HookWorld.VALUE))) {
+            HookLink l = fireWith("crosser", false, ctx -> ctx.taskStorageGet(foreign, ctx.next(), 0));
+            assertDetached(l, Errno.EINVAL, "map \"foreign\" of rcu domain");
         }
     }
 

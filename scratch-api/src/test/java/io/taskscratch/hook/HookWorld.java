@@ -39,7 +39,7 @@ final class HookWorld implements AutoCloseable {
     HookWorld(String name, TracepointRegistry.Retirer retirer) {
         rcu = Rcu.create(name);
         tps = new TracepointRegistry(name, rcu, NativePlatform.instance(), failures::add, retirer);
-        map = TaskStorageMap.create(name + "-map", MapSpec.taskStorage(VALUE));
+        map = TaskStorageMap.create(name + "-map", MapSpec.taskStorage(VALUE), rcu);
     }
 
     /** Registers {@code region} as {@code task}'s element. */

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.ScratchException;
-import io.taskscratch.internal.GracePeriods;
+import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.PinMode;
 import io.taskscratch.region.RegionAllocator;
 import io.taskscratch.region.RegionLayout;
@@ -103,7 +104,7 @@ class TaskStorageMapModelTest {
                         map.update(tasks[t], v, flags);
                         return "OK";
                     });
-                    GracePeriods.barrier();
+                    Rcu.global().rcuBarrier();
                 }
                 case 3 -> {
                     expected = model.keyError(t) != null ? model.keyError(t) : model.element[m][t] == -2 ? "ENOENT" : "OK";
@@ -118,7 +119,7 @@ class TaskStorageMapModelTest {
                         maps[m].delete(tasks[t]);
                         return "OK";
                     });
-                    GracePeriods.barrier();
+                    Rcu.global().rcuBarrier();
                 }
                 case 5 -> {
                     boolean create = rnd.nextBoolean();
@@ -131,8 +132,10 @@ class TaskStorageMapModelTest {
                         int e = model.element[m][t];
                         expected = e == -2 ? "null" : "elem:" + e;
                     }
-                    StorageElement got = maps[m].taskStorageGet(tasks[t], create ? MapFlags.F_CREATE : 0);
-                    actual = got == null ? "null" : "elem:" + indexOf(regions, got.uptr("udata"));
+                    try (var section = Rcu.global().read(Flavor.NORMAL)) {
+                        StorageElement got = maps[m].taskStorageGet(tasks[t], create ? MapFlags.F_CREATE : 0);
+                        actual = got == null ? "null" : "elem:" + indexOf(regions, got.uptr("udata"));
+                    }
                 }
                 case 6 -> {
                     expected = model.dead[t] ? "ENOENT" : "OK";

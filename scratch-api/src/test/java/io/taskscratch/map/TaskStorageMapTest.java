@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.Errno;
-import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.os.Libc;
+import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.PinMode;
 import io.taskscratch.region.RegionAllocator;
 import io.taskscratch.region.RegionLayout;
@@ -21,6 +22,8 @@ import io.taskscratch.task.TaskHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,25 @@ class TaskStorageMapTest {
             v.setUptr("udata", u);
         }
         return v;
+    }
+
+    @Test
+    void thousandRegisteredTasksPinAtMostSixteenPages() {
+        RegionAllocator own = RegionAllocator.create(LAYOUT, PinMode.PINNED);
+        List<TaskHandle> tasks = new ArrayList<>();
+        List<ScratchRegion> regions = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            TaskHandle t = TaskHandle.simulated("t" + i);
+            regions.add(own.allocate(t));
+            map.update(t, value(regions.getLast()), MapFlags.NOEXIST);
+            tasks.add(t);
+        }
+        assertEquals(1000, map.size());
+        assertEquals((1000 * 64 + PAGE - 1) / PAGE, own.stats().pinnedPages());
+        assertTrue(own.stats().pinnedPages() <= 16 || PAGE != 4096, "pinned " + own.stats());
+        tasks.forEach(TaskHandle::exit);
+        assertEquals(0, map.size());
+        regions.forEach(ScratchRegion::close); // task exit unpinned them at once
     }
 
     // ---- create ----
@@ -168,7 +190,7 @@ class TaskStorageMapTest {
         map.update(task, value(r), 0);
         assertTrue(r.isPinned(), "a registration pins the region");
         map.update(task, value(null), 0);
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         assertFalse(r.isPinned());
         assertEquals(1, map.size());
         r.close();
@@ -200,8 +222,9 @@ class TaskStorageMapTest {
                 () -> map.update(task, value(UserMemory.of(pages.asSlice(PAGE - size + 1, size))), 0));
         UserMemory atEnd = UserMemory.of(pages.asSlice(PAGE - size, size));
         map.update(task, value(atEnd), 0);
-        StorageElement e = map.taskStorageGet(task, 0);
-        assertSame(atEnd, e.uptr("udata"));
+        try (var section = Rcu.global().read(Flavor.NORMAL)) {
+            assertSame(atEnd, map.taskStorageGet(task, 0).uptr("udata"));
+        }
     }
 
     @Test
@@ -242,7 +265,7 @@ class TaskStorageMapTest {
         ScratchRegion a = alloc.allocate(task);
         ScratchRegion b = alloc.allocate(task);
         map.update(task, value(a), 0);
-        GracePeriods.readLock();
+        Rcu.global().readLock(Flavor.NORMAL);
         StorageElement seen;
         try {
             seen = map.taskStorageGet(task, 0);
@@ -256,9 +279,9 @@ class TaskStorageMapTest {
             assertErrno(Errno.ENOENT, "no element", () -> map.delete(task));
             assertErrno(Errno.EBUSY, "delete the map element", b::close);
         } finally {
-            GracePeriods.readUnlock();
+            Rcu.global().readUnlock(Flavor.NORMAL);
         }
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         a.close();
         b.close();
         assertTrue(a.isFreed() && b.isFreed());
@@ -271,7 +294,7 @@ class TaskStorageMapTest {
         assertErrno(Errno.EBUSY, "worker-1", r::close);
         assertEquals(1, map.lookup(task).type().fields().size());
         map.delete(task);
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         r.close();
     }
 
@@ -318,38 +341,51 @@ class TaskStorageMapTest {
         r.close();
         assertErrno(Errno.EBADF, "map \"short\": closed", () -> m.update(task, m.newValue(), 0));
         assertErrno(Errno.EBADF, "closed", () -> m.lookup(task));
-        assertNull(m.taskStorageGet(task, MapFlags.F_CREATE));
+        try (var section = Rcu.global().read(Flavor.TASKS_TRACE)) {
+            assertNull(m.taskStorageGet(task, MapFlags.F_CREATE));
+        }
         m.close();
     }
 
     // ---- program side ----
 
     @Test
+    void programAccessNeedsAReadSection() {
+        var e = assertThrows(IllegalStateException.class, () -> map.taskStorageGet(task, MapFlags.F_CREATE));
+        assertTrue(e.getMessage().contains("map \"sched\"") && e.getMessage().contains("read-side section"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> map.programDelete(task));
+        assertEquals(0, map.size(), "the refused call created nothing");
+    }
+
+    @Test
     void programGetCreatesZeroElementsAndNeverSetsAUptr() {
         ScratchRegion r = RegionAllocator.create(LAYOUT, PinMode.UNPINNED).allocate(task);
-        assertNull(map.taskStorageGet(task, 0));
-        assertNull(map.taskStorageGet(task, 2), "unknown flags");
-        assertNull(map.taskStorageGet(null, MapFlags.F_CREATE));
-        StorageElement e = map.taskStorageGet(task, MapFlags.F_CREATE, value(r));
-        assertNotNull(e);
-        assertNull(e.uptr("udata"), "F_CREATE ignores the uptr in the init value");
-        assertFalse(r.isPinned());
-        assertSame(e, map.taskStorageGet(task, 0));
-        assertNull(map.lookup(task).uptr("udata"));
-        assertErrno(Errno.EINVAL, "uptr field \"udata\"", () -> e.putInt(4, 1));
-        assertThrows(IndexOutOfBoundsException.class, () -> e.getInt(8));
-        assertTrue(map.programDelete(task));
-        assertFalse(map.programDelete(task));
-        TaskHandle dead = TaskHandle.simulated("dead");
-        dead.exit();
-        assertNull(map.taskStorageGet(dead, MapFlags.F_CREATE));
+        try (var section = Rcu.global().read(Flavor.NORMAL)) {
+            assertNull(map.taskStorageGet(task, 0));
+            assertNull(map.taskStorageGet(task, 2), "unknown flags");
+            assertNull(map.taskStorageGet(null, MapFlags.F_CREATE));
+            StorageElement e = map.taskStorageGet(task, MapFlags.F_CREATE, value(r));
+            assertNotNull(e);
+            assertNull(e.uptr("udata"), "F_CREATE ignores the uptr in the init value");
+            assertFalse(r.isPinned());
+            assertSame(e, map.taskStorageGet(task, 0));
+            assertNull(map.lookup(task).uptr("udata"));
+            assertErrno(Errno.EINVAL, "uptr field \"udata\"", () -> e.putInt(4, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> e.getInt(8));
+            assertTrue(map.programDelete(task));
+            assertFalse(map.programDelete(task));
+            TaskHandle dead = TaskHandle.simulated("dead");
+            dead.exit();
+            assertNull(map.taskStorageGet(dead, MapFlags.F_CREATE));
+        }
         r.close();
     }
 
     @Test
     void programDataIsBoundedByTheValueSize() {
         ValueType withData = ValueType.builder(16).uptr("udata", 8, SCRATCH).build();
-        try (TaskStorageMap m = TaskStorageMap.create("data", MapSpec.taskStorage(withData))) {
+        try (TaskStorageMap m = TaskStorageMap.create("data", MapSpec.taskStorage(withData));
+                var section = Rcu.global().read(Flavor.NORMAL)) {
             StorageElement e = m.taskStorageGet(task, MapFlags.F_CREATE);
             e.putInt(4, 12);
             assertEquals(12, e.getInt(4));

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.Errno;
-import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.os.Libc;
+import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +44,7 @@ class ScratchRegionTest {
         }
         assertEquals(expected, pages.size());
         regions.forEach(ScratchRegion::close);
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         assertEquals(0, alloc.stats().liveRegions());
         assertTrue(alloc.stats().pinnedPages() <= 1, "empty slabs are freed except one spare");
     }
@@ -183,7 +184,7 @@ class ScratchRegionTest {
         ScratchRegion first = alloc.allocate();
         long address = first.address();
         first.set(HeaderField.CPU, 7, MemoryOrder.PLAIN);
-        GracePeriods.readLock();
+        Rcu.global().readLock(Flavor.TASKS_TRACE);
         try {
             first.close();
             ScratchRegion second = alloc.allocate();
@@ -191,13 +192,44 @@ class ScratchRegionTest {
             assertEquals(1, alloc.stats().awaitingGracePeriod());
             second.close();
         } finally {
-            GracePeriods.readUnlock();
+            Rcu.global().readUnlock(Flavor.TASKS_TRACE);
         }
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         ScratchRegion third = alloc.allocate();
         assertEquals(0, third.get(HeaderField.CPU, MemoryOrder.PLAIN), "reused slot is zeroed");
         assertEquals(RegionAbi.ABI_VERSION, third.abiVersion());
         third.close();
+    }
+
+    /** The invariant the writers below keep: last_switch_ns = 3 * switches, cpu = switches & 0xFFFF. */
+    private static boolean consistent(HeaderSnapshot s) {
+        return (s.seq() & 1) == 0 && s.lastSwitchNs() == s.switches() * 3 && s.cpu() == (s.switches() & 0xFFFF);
+    }
+
+    /** Negative control: a reader that ignores the seqcount, as a broken snapshot would. */
+    private static HeaderSnapshot readIgnoringSeq(ScratchRegion r) {
+        return new HeaderSnapshot((int) r.get(HeaderField.SEQ, MemoryOrder.PLAIN), r.abiVersion(), r.onCpu(),
+                (int) r.get(HeaderField.CPU, MemoryOrder.PLAIN), r.get(HeaderField.SWITCHES, MemoryOrder.PLAIN),
+                r.get(HeaderField.LAST_SWITCH_NS, MemoryOrder.PLAIN), 0, 0);
+    }
+
+    @Test
+    void snapshotWaitsForAWriterMidUpdateWhereABrokenReaderTears() throws Exception {
+        ScratchRegion r = RegionAllocator.create(RegionLayout.defaults(), PinMode.PINNED).allocate();
+        int token = r.beginWrite();
+        r.set(HeaderField.SWITCHES, 1, MemoryOrder.PLAIN);
+        r.set(HeaderField.CPU, 1, MemoryOrder.PLAIN); // last_switch_ns still 0: mid-update
+        assertFalse(consistent(readIgnoringSeq(r)), "the checker catches the broken reader");
+        AtomicReference<HeaderSnapshot> seen = new AtomicReference<>();
+        Thread reader = new Thread(() -> seen.set(r.snapshot()));
+        reader.start();
+        reader.join(50);
+        assertEquals(null, seen.get(), "snapshot returned while seq was odd");
+        r.set(HeaderField.LAST_SWITCH_NS, 3, MemoryOrder.PLAIN);
+        r.endWrite(token);
+        reader.join();
+        assertTrue(consistent(seen.get()), seen.get().toString());
+        r.close();
     }
 
     @Test
@@ -217,7 +249,7 @@ class ScratchRegionTest {
         AtomicReference<String> bad = new AtomicReference<>();
         for (int n = 0; n < 200_000 && bad.get() == null; n++) {
             HeaderSnapshot s = r.snapshot();
-            if ((s.seq() & 1) != 0 || s.lastSwitchNs() != s.switches() * 3 || s.cpu() != (s.switches() & 0xFFFF)) {
+            if (!consistent(s)) {
                 bad.set(s.toString());
             }
         }
