@@ -1,5 +1,8 @@
 package io.taskscratch.hook;
 
+import io.taskscratch.Errno;
+import io.taskscratch.ScratchException;
+import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.rcu.Flavor;
@@ -188,11 +191,21 @@ public final class TracepointRegistry {
      * only after both grace periods, from now on.
      *
      * @return the link; close it to detach
+     * @throws ScratchException EINVAL (nothing attached) when the program declares a map of
+     *                          another rcu domain than this registry's
      */
     public HookLink attach(Tracepoint tp, HookProgram program, boolean sleepable) {
         Objects.requireNonNull(tp, "tp");
         Objects.requireNonNull(program, "program");
         HookLink link = new HookLink(this, tp, program, sleepable);
+        if (link.usedMaps != null) {
+            for (TaskStorageMap m : link.usedMaps) {
+                if (m.rcu() != rcu) { // the map's grace periods would not wait for this hook (like a load-time reject)
+                    throw new ScratchException(Errno.EINVAL, link + " declares map \"" + m.name() + "\" of rcu domain \""
+                            + m.rcu().name() + "\" but registry '" + name + "' runs hooks in domain \"" + rcu.name() + "\"");
+                }
+            }
+        }
         MapAccessBarrier.register(link); // before publication: the barrier must know every hook that can run
         Slot s = slots[tp.ordinal()];
         synchronized (writeLock) {
