@@ -175,7 +175,11 @@ public final class Rcu implements AutoCloseable {
      * thread's first section in this domain.
      */
     public void readLock(Flavor f) {
-        long[] states = local.get().states;
+        enter(local.get(), f);
+    }
+
+    private void enter(Reader r, Flavor f) {
+        long[] states = r.states;
         int i = f.ordinal();
         long s = states[i]; // plain: only this thread writes its own word
         if (s == 0) {
@@ -217,8 +221,9 @@ public final class Rcu implements AutoCloseable {
      * The guard is preallocated per thread, so this does not allocate either.
      */
     public ReadSection read(Flavor f) {
-        readLock(f);
-        return local.get().guards[f.ordinal()];
+        Reader r = local.get();
+        enter(r, f);
+        return r.guards[f.ordinal()];
     }
 
     /** Whether the calling thread is inside a section of flavor {@code f} of this domain. */
