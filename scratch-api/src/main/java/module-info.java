@@ -11,4 +11,9 @@ module io.taskscratch.api {
     exports io.taskscratch;
     exports io.taskscratch.platform;
     exports io.taskscratch.rcu;
+    exports io.taskscratch.region;
+    exports io.taskscratch.task;
+    exports io.taskscratch.map;
+    exports io.taskscratch.writer;
+    exports io.taskscratch.hook;
 }

@@ -1,0 +1,154 @@
+package io.taskscratch.internal.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * FFM bindings to the few libc functions taskscratch needs: {@code sysconf(_SC_PAGESIZE)},
+ * {@code mlock}/{@code munlock}, {@code mincore}, {@code gettid} and {@code getrlimit}.
+ * Calls that can fail return the C {@code errno} (captured with
+ * {@link Linker.Option#captureCallState}) instead of throwing, so callers build the
+ * message that names their argument.
+ */
+public final class Libc {
+    /** {@code _SC_PAGESIZE} on Linux (glibc and musl, every architecture). */
+    private static final int SC_PAGESIZE = 30;
+    /** {@code RLIMIT_MEMLOCK} on the generic Linux ABI (x86-64, arm64, riscv64). */
+    private static final int RLIMIT_MEMLOCK = 8;
+    /** {@code RLIM_INFINITY} as an unsigned 64-bit value. */
+    public static final long RLIM_INFINITY = -1L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle SYSCONF = downcall("sysconf",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle MLOCK = downcall("mlock",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MUNLOCK = downcall("munlock",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MINCORE = downcall("mincore",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            CAPTURE_ERRNO);
+    private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final MethodHandle GETRLIMIT = downcall("getrlimit",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+
+    private static final long PAGE_SIZE = queryPageSize();
+
+    private Libc() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol " + name + " not found"));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    private static long queryPageSize() {
+        try {
+            long size = (long) SYSCONF.invokeExact(SC_PAGESIZE);
+            if (size <= 0 || Long.bitCount(size) != 1) {
+                throw new IllegalStateException("sysconf(_SC_PAGESIZE) returned " + size);
+            }
+            return size;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The OS page size in bytes (4 KiB on x86-64, 4/16/64 KiB on arm64). */
+    public static long pageSize() {
+        return PAGE_SIZE;
+    }
+
+    /** {@code mlock(2)} over the segment; 0 on success, else {@code errno}. */
+    public static int mlock(MemorySegment segment) {
+        return lockCall(MLOCK, segment);
+    }
+
+    /** {@code munlock(2)} over the segment; 0 on success, else {@code errno}. */
+    public static int munlock(MemorySegment segment) {
+        return lockCall(MUNLOCK, segment);
+    }
+
+    private static int lockCall(MethodHandle handle, MemorySegment segment) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int rc = (int) handle.invokeExact(state, segment, segment.byteSize());
+            return rc == 0 ? 0 : (int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code mincore(2)}: residency of each page of a page-aligned segment.
+     *
+     * @return one entry per page, or {@code null} if the call failed
+     */
+    public static boolean[] mincore(MemorySegment pageAligned) {
+        long pages = (pageAligned.byteSize() + PAGE_SIZE - 1) / PAGE_SIZE;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment vec = arena.allocate(pages);
+            int rc = (int) MINCORE.invokeExact(state, pageAligned, pageAligned.byteSize(), vec);
+            if (rc != 0) {
+                return null;
+            }
+            boolean[] resident = new boolean[(int) pages];
+            for (int i = 0; i < resident.length; i++) {
+                resident[i] = (vec.get(ValueLayout.JAVA_BYTE, i) & 1) != 0;
+            }
+            return resident;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code gettid(2)}: the calling thread's OS thread id. */
+    public static int gettid() {
+        try {
+            return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code getrlimit(RLIMIT_MEMLOCK)}.
+     *
+     * @return {soft, hard} in bytes ({@link #RLIM_INFINITY} for unlimited), or {@code null} on failure
+     */
+    public static long[] memlockLimit() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            MemorySegment rlim = arena.allocate(ValueLayout.JAVA_LONG, 2);
+            int rc = (int) GETRLIMIT.invokeExact(state, RLIMIT_MEMLOCK, rlim);
+            return rc != 0 ? null : new long[] {rlim.getAtIndex(ValueLayout.JAVA_LONG, 0), rlim.getAtIndex(ValueLayout.JAVA_LONG, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call failed", t);
+    }
+}
