@@ -15,4 +15,5 @@ module io.taskscratch.api {
     exports io.taskscratch.task;
     exports io.taskscratch.map;
     exports io.taskscratch.writer;
+    exports io.taskscratch.hook;
 }

@@ -5,6 +5,7 @@ import io.taskscratch.ScratchException;
 import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.Pins;
 import io.taskscratch.internal.os.Libc;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.ScratchRegion;
 import io.taskscratch.region.UptrTarget;
 import io.taskscratch.region.UserMemory;
@@ -34,13 +35,15 @@ import java.util.Objects;
 public final class TaskStorageMap implements AutoCloseable {
     private final String name;
     private final MapSpec spec;
+    private final Rcu rcu;
     private final Map<Long, StorageElement> elements = new HashMap<>(); // guarded by this
     private final Map<Long, TaskHandle> hooked = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
 
-    private TaskStorageMap(String name, MapSpec spec) {
+    private TaskStorageMap(String name, MapSpec spec, Rcu rcu) {
         this.name = name;
         this.spec = spec;
+        this.rcu = rcu;
     }
 
     /**
@@ -52,7 +55,19 @@ public final class TaskStorageMap implements AutoCloseable {
      *                          EOPNOTSUPP uptr field in another map type
      */
     public static TaskStorageMap create(String name, MapSpec spec) {
+        return create(name, spec, Rcu.global());
+    }
+
+    /**
+     * Creates a map whose elements are protected by {@code rcu}: programs must reach them inside
+     * a read-side section of that domain, and retired elements are unpinned after its grace
+     * periods. Hook registries that run programs using this map must use the same domain.
+     *
+     * @throws ScratchException as {@link #create(String, MapSpec)}
+     */
+    public static TaskStorageMap create(String name, MapSpec spec, Rcu rcu) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(rcu, "rcu");
         Objects.requireNonNull(spec, "spec");
         ValueType v = spec.value();
         if (spec.type() != MapType.TASK_STORAGE) {
@@ -84,7 +99,7 @@ public final class TaskStorageMap implements AutoCloseable {
                     + ": larger than the local-storage maximum " + MapFlags.MAX_VALUE_SIZE);
         }
         checkFields(name, v);
-        return new TaskStorageMap(name, spec);
+        return new TaskStorageMap(name, spec, rcu);
     }
 
     private static void checkFields(String map, ValueType v) {
@@ -306,7 +321,7 @@ public final class TaskStorageMap implements AutoCloseable {
      *         or no element without F_CREATE
      */
     public synchronized StorageElement taskStorageGet(TaskHandle task, long flags, MapValue init) {
-        GracePeriods.checkInReadSection("taskStorageGet", name);
+        GracePeriods.checkInReadSection(rcu, "taskStorageGet", name);
         if (closed || (flags & ~MapFlags.F_CREATE) != 0 || task == null || !task.isOpen() || !task.isAlive()) {
             return null;
         }
@@ -336,7 +351,7 @@ public final class TaskStorageMap implements AutoCloseable {
      * @throws IllegalStateException outside a read-side section
      */
     public synchronized boolean programDelete(TaskHandle task) {
-        GracePeriods.checkInReadSection("programDelete", name);
+        GracePeriods.checkInReadSection(rcu, "programDelete", name);
         if (closed || task == null || !elements.containsKey(task.taskId())) {
             return false;
         }
@@ -371,8 +386,8 @@ public final class TaskStorageMap implements AutoCloseable {
         }
     }
 
-    private static void retire(StorageElement e) {
-        GracePeriods.defer(() -> unpinAll(e));
+    private void retire(StorageElement e) {
+        GracePeriods.defer(rcu, () -> unpinAll(e));
     }
 
     private static void unpinAll(StorageElement e) {
@@ -391,7 +406,12 @@ public final class TaskStorageMap implements AutoCloseable {
      * closed.
      */
     public void awaitUnpins() {
-        GracePeriods.barrier();
+        rcu.rcuBarrier();
+    }
+
+    /** The rcu domain that protects this map's elements. */
+    public Rcu rcu() {
+        return rcu;
     }
 
     private void checkOpen() {

@@ -40,26 +40,37 @@ public final class Rcu implements AutoCloseable {
      * its words.
      *
      * Reader fast path. readLock at nesting 0: e = started (acquire); state = e<<N | 1 (opaque);
-     * then a StoreLoad fence (`READER_FENCE`); nested: state + 1. readUnlock: state - 1 with
-     * release, so the section's reads happen-before a writer that reads the new state.
+     * then the reader's half of a StoreLoad barrier; nested: state + 1. readUnlock: state - 1
+     * with release, so the section's reads happen-before a writer that reads the new state.
      *
      * Grace period (one per flavor at a time, under `gpLock`): e = started + 1 (volatile store);
-     * full fence; for every registered reader, wait until its word is 0 or holds an epoch >= e.
-     * Then completed = e. Correctness is Dekker's pattern: the writer has unpublished the object
-     * (U) and fenced before reading the reader's word (R); the reader stored its word (W) and
-     * fenced before loading the object (L). Either R sees W (and the writer waits for the
-     * section to end), or L follows U in the fence order (and the reader cannot find the
+     * global barrier; for every registered reader, wait until its word is 0 or holds an epoch
+     * >= e. Then completed = e. Correctness is Dekker's pattern: the writer has unpublished the
+     * object (U) and passed a barrier before reading the reader's word (R); the reader stored
+     * its word (W) and passed a barrier before loading the object (L). Either R sees W (and the
+     * writer waits for the section to end), or L follows U (and the reader cannot find the
      * object). A reader whose epoch is >= e read `started` after the writer's store, so its
      * loads happen-after U: it needs no waiting, which keeps back-to-back readers from
      * starving a writer. Readers that register late publish themselves with a volatile array
      * store before their first state store, so the same argument covers them.
+     *
+     * Asymmetric barrier (Membarrier, as liburcu's urcu-memb). Where Linux membarrier
+     * (PRIVATE_EXPEDITED) is available, the writer's "global barrier" is that system call: it
+     * returns only after every thread of the process has executed a full hardware barrier (or
+     * was off CPU, which implies one). A reader's W then either precedes that barrier (R sees it)
+     * or follows it, and then so does its L, which therefore sees U. The reader only has to keep
+     * the compiler from moving L above W: VarHandle.acquireFence(), which in HotSpot is a full
+     * compiler barrier and emits no instruction on x86. (The JMM itself knows no such pairing;
+     * this rests on the JIT honouring fences as compiler barriers, as liburcu rests on
+     * cmm_barrier().) Without membarrier, both sides use VarHandle.fullFence().
      *
      * Batching. synchronize() fences, reads s = started, then takes gpLock; if completed > s, a
      * grace period that started after the call began has completed, and the call returns
      * without starting another. Callbacks are batched by one worker thread per flavor
      * (CallbackWorker): each batch waits for one grace period.
      *
-     * Waiting. Per reader: spin, then yield, then park with exponential backoff. After
+     * Waiting. Per reader: spin, then yield, then park with exponential backoff (expedited grace
+     * periods spin, then only yield, so they notice the reader leaving at once). After
      * stallTimeout (and every stallTimeout after that) the writer reports the reader's thread,
      * flavor, nesting, wait and stack. A reader whose thread has died inside a section is
      * reported once and treated as having left; records of dead threads are dropped from the
@@ -138,6 +149,14 @@ public final class Rcu implements AutoCloseable {
         return new Rcu(name, options, true);
     }
 
+    /**
+     * Whether readers rely on the writers' Linux {@code membarrier} instead of their own fence
+     * (decided once per process; {@code -Dio.taskscratch.rcu.membarrier=false} turns it off).
+     */
+    public static boolean usesMembarrier() {
+        return Membarrier.ACTIVE;
+    }
+
     /** The name given at creation ({@code "global"} for {@link #global()}). */
     public String name() {
         return name;
@@ -161,8 +180,12 @@ public final class Rcu implements AutoCloseable {
         long s = states[i]; // plain: only this thread writes its own word
         if (s == 0) {
             long epoch = (long) STARTED.getAcquire(grace[i]); // acquire: a reader of the newest epoch sees what preceded it
-            STATE.setOpaque(states, i, epoch << Reader.NEST_BITS | 1); // opaque: writers read it racily; ordering comes from the fence
-            VarHandle.fullFence(); // StoreLoad: the word must be visible before the section's first load
+            STATE.setOpaque(states, i, epoch << Reader.NEST_BITS | 1); // opaque: writers read it racily; ordering comes from below
+            if (Membarrier.ACTIVE) {
+                VarHandle.acquireFence(); // compiler barrier only; the writer's membarrier supplies StoreLoad
+            } else {
+                VarHandle.fullFence(); // StoreLoad: the word must be visible before the section's first load
+            }
         } else if (Reader.nesting(s) == Reader.NEST_MASK) {
             throw new IllegalStateException("readLock(" + f + ") on thread \"" + Thread.currentThread().getName()
                     + "\": read sections nested deeper than " + Reader.NEST_MASK);
@@ -239,6 +262,22 @@ public final class Rcu implements AutoCloseable {
      *                               (it would wait for itself)
      */
     public void synchronize(Flavor f) {
+        synchronize(f, false);
+    }
+
+    /**
+     * Like {@link #synchronize(Flavor)}, but waits for readers by spinning and yielding only,
+     * never parking with backoff: the call returns within microseconds of the last pre-existing
+     * section ending, at the price of a busy CPU while it waits (the kernel's
+     * {@code synchronize_rcu_expedited}).
+     *
+     * @throws IllegalStateException when the caller is itself in a section of {@code f}
+     */
+    public void synchronizeExpedited(Flavor f) {
+        synchronize(f, true);
+    }
+
+    private void synchronize(Flavor f, boolean expedited) {
         if (inReadSection(f)) {
             throw new IllegalStateException("synchronize(" + f + ") on thread \"" + Thread.currentThread().getName()
                     + "\" inside its own " + f + " read section of rcu domain '" + name + "' would wait forever");
@@ -251,7 +290,7 @@ public final class Rcu implements AutoCloseable {
             if ((long) COMPLETED.getAcquire(g) > seen) {
                 return; // a grace period that started after our entry has completed
             }
-            runGracePeriod(g, f);
+            runGracePeriod(g, f, expedited);
         } finally {
             g.gpLock.unlock();
         }
@@ -267,17 +306,17 @@ public final class Rcu implements AutoCloseable {
         return (long) COMPLETED.getAcquire(grace[f.ordinal()]);
     }
 
-    private void runGracePeriod(GraceState g, Flavor f) {
+    private void runGracePeriod(GraceState g, Flavor f, boolean expedited) {
         int i = f.ordinal();
         long e = (long) STARTED.get(g) + 1; // plain: only gpLock holders write it
         STARTED.setVolatile(g, e);
-        VarHandle.fullFence(); // StoreLoad: pairs with the reader's fence (Dekker)
+        Membarrier.global(); // StoreLoad on every thread: pairs with the readers' side (Dekker)
         boolean interrupted = false;
         boolean sawDead = false;
         for (Reader r : readers) {
             long s = (long) STATE.getAcquire(r.states, i); // acquire: pairs with readUnlock's release
             if (blocks(s, e)) {
-                int w = awaitReader(r, f, e);
+                int w = awaitReader(r, f, e, expedited);
                 interrupted |= (w & INTERRUPTED) != 0;
                 sawDead |= (w & DEAD) != 0;
             }
@@ -300,7 +339,7 @@ public final class Rcu implements AutoCloseable {
     private static final int DEAD = 2;
 
     /** Waits for one reader to leave its pre-existing section; returns INTERRUPTED/DEAD bits. */
-    private int awaitReader(Reader r, Flavor f, long e) {
+    private int awaitReader(Reader r, Flavor f, long e, boolean expedited) {
         int i = f.ordinal();
         int result = 0;
         long start = 0;
@@ -312,7 +351,7 @@ public final class Rcu implements AutoCloseable {
             if (!blocks(s, e)) {
                 return result;
             }
-            if (f == Flavor.NORMAL && round < SPINS) {
+            if ((f == Flavor.NORMAL || expedited) && round < SPINS) {
                 Thread.onSpinWait();
                 continue;
             }
@@ -329,7 +368,7 @@ public final class Rcu implements AutoCloseable {
                 report(r, f, s, now - start, false);
                 nextReport = now + stallNanos;
             }
-            if (f == Flavor.NORMAL && round < SPINS + YIELDS) {
+            if (expedited || (f == Flavor.NORMAL && round < SPINS + YIELDS)) {
                 Thread.yield();
             } else {
                 LockSupport.parkNanos(this, Math.min(park, Math.max(1, nextReport - now)));

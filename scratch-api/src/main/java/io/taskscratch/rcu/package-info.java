@@ -1,6 +1,9 @@
 /**
  * Object lifetime for readers that take no locks: RCU-style grace periods in two flavors
- * ({@link io.taskscratch.rcu.Rcu}, {@link io.taskscratch.rcu.Flavor}).
+ * ({@link io.taskscratch.rcu.Rcu}, {@link io.taskscratch.rcu.Flavor}), deferred freeing that
+ * picks the cheapest sufficient grace period ({@link io.taskscratch.rcu.GraceTracker}) and
+ * refcounted objects with a single destroyer ({@link io.taskscratch.rcu.RefCounted},
+ * {@link io.taskscratch.rcu.RefRegistry}).
  *
  * <p>See {@code docs/lifetime.md} for a guide.
  */

@@ -4,6 +4,7 @@ import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
 import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.os.Libc;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.task.TaskHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -161,7 +162,7 @@ public final class RegionAllocator {
             live--;
             pending++;
         }
-        GracePeriods.defer(() -> reclaim(slab, slot));
+        GracePeriods.defer(Rcu.global(), () -> reclaim(slab, slot));
     }
 
     private synchronized void reclaim(Slab slab, int slot) {

@@ -69,6 +69,17 @@ abstract sealed class AbstractRegionWriter implements RegionWriter permits Pinne
     }
 
     @Override
+    public boolean migrated(WriteContext ctx, ScratchRegion target) {
+        if (!admit(ctx, target)) {
+            return false;
+        }
+        int token = target.beginWrite();
+        target.set(HeaderField.MIGRATIONS, target.get(HeaderField.MIGRATIONS, MemoryOrder.PLAIN) + 1, MemoryOrder.PLAIN);
+        target.endWrite(token);
+        return true;
+    }
+
+    @Override
     public boolean setOnCpu(WriteContext ctx, ScratchRegion target, boolean onCpu) {
         if (!admit(ctx, target)) {
             return false;

@@ -26,6 +26,14 @@ public interface RegionWriter {
     boolean switchOut(WriteContext ctx, ScratchRegion target, long nowNs, boolean preempted);
 
     /**
+     * The task moved to another CPU while not running ({@code sched_migrate_task}):
+     * {@code migrations++}; {@code cpu} keeps the CPU it last ran on.
+     *
+     * @return whether the write landed
+     */
+    boolean migrated(WriteContext ctx, ScratchRegion target);
+
+    /**
      * Sets only {@code on_cpu} (an rseq-style hint update).
      *
      * @return whether the write landed

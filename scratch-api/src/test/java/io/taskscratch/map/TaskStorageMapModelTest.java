@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.ScratchException;
-import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.rcu.Flavor;
 import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.PinMode;
@@ -105,7 +104,7 @@ class TaskStorageMapModelTest {
                         map.update(tasks[t], v, flags);
                         return "OK";
                     });
-                    GracePeriods.barrier();
+                    Rcu.global().rcuBarrier();
                 }
                 case 3 -> {
                     expected = model.keyError(t) != null ? model.keyError(t) : model.element[m][t] == -2 ? "ENOENT" : "OK";
@@ -120,7 +119,7 @@ class TaskStorageMapModelTest {
                         maps[m].delete(tasks[t]);
                         return "OK";
                     });
-                    GracePeriods.barrier();
+                    Rcu.global().rcuBarrier();
                 }
                 case 5 -> {
                     boolean create = rnd.nextBoolean();

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.Errno;
-import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.os.Libc;
 import io.taskscratch.rcu.Flavor;
 import io.taskscratch.rcu.Rcu;
@@ -191,7 +190,7 @@ class TaskStorageMapTest {
         map.update(task, value(r), 0);
         assertTrue(r.isPinned(), "a registration pins the region");
         map.update(task, value(null), 0);
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         assertFalse(r.isPinned());
         assertEquals(1, map.size());
         r.close();
@@ -282,7 +281,7 @@ class TaskStorageMapTest {
         } finally {
             Rcu.global().readUnlock(Flavor.NORMAL);
         }
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         a.close();
         b.close();
         assertTrue(a.isFreed() && b.isFreed());
@@ -295,7 +294,7 @@ class TaskStorageMapTest {
         assertErrno(Errno.EBUSY, "worker-1", r::close);
         assertEquals(1, map.lookup(task).type().fields().size());
         map.delete(task);
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         r.close();
     }
 

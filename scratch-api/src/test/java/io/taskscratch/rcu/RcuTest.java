@@ -203,17 +203,17 @@ class RcuTest {
     @Test
     void chainedCallbackWaitsForBothFlavors() throws Exception {
         CompletableFuture<Boolean> ran = new CompletableFuture<>();
-        HeldReader trace = new HeldReader(rcu, Flavor.TASKS_TRACE, 1);
-        HeldReader normal = new HeldReader(rcu, Flavor.NORMAL, 1);
-        rcu.callRcuChained(() -> ran.complete(trace.left.get() && normal.left.get()));
-        trace.close();
-        // The trace grace period is over; the chain now waits for the normal reader.
-        long before = rcu.completedGracePeriods(Flavor.TASKS_TRACE);
-        while (rcu.completedGracePeriods(Flavor.TASKS_TRACE) == before && !ran.isDone()) {
-            Thread.sleep(1);
+        try (HeldReader trace = new HeldReader(rcu, Flavor.TASKS_TRACE, 1);
+             HeldReader normal = new HeldReader(rcu, Flavor.NORMAL, 1)) {
+            long before = rcu.completedGracePeriods(Flavor.TASKS_TRACE);
+            rcu.callRcuChained(() -> ran.complete(trace.left.get() && normal.left.get()));
+            trace.close();
+            // The trace grace period ends; the chain then waits for the normal reader.
+            while (rcu.completedGracePeriods(Flavor.TASKS_TRACE) == before) {
+                Thread.sleep(1);
+            }
+            assertFalse(ran.isDone(), "chained callback ran while a normal reader was inside");
         }
-        assertFalse(ran.isDone(), "chained callback ran while a normal reader was inside");
-        normal.close();
         assertTrue(ran.get(10, TimeUnit.SECONDS));
     }
 

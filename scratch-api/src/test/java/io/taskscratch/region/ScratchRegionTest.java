@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.Errno;
-import io.taskscratch.internal.GracePeriods;
 import io.taskscratch.internal.os.Libc;
 import io.taskscratch.rcu.Flavor;
 import io.taskscratch.rcu.Rcu;
@@ -45,7 +44,7 @@ class ScratchRegionTest {
         }
         assertEquals(expected, pages.size());
         regions.forEach(ScratchRegion::close);
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         assertEquals(0, alloc.stats().liveRegions());
         assertTrue(alloc.stats().pinnedPages() <= 1, "empty slabs are freed except one spare");
     }
@@ -195,7 +194,7 @@ class ScratchRegionTest {
         } finally {
             Rcu.global().readUnlock(Flavor.TASKS_TRACE);
         }
-        GracePeriods.barrier();
+        Rcu.global().rcuBarrier();
         ScratchRegion third = alloc.allocate();
         assertEquals(0, third.get(HeaderField.CPU, MemoryOrder.PLAIN), "reused slot is zeroed");
         assertEquals(RegionAbi.ABI_VERSION, third.abiVersion());

@@ -1,0 +1,55 @@
+package io.taskscratch.mutex;
+
+import io.taskscratch.platform.PlatformTask;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/** A parked (or about to park) task in a {@link WaitQueue}: a lock's wait queue or a condition's. */
+final class Waiter {
+    /** Still waiting. */
+    static final int WAITING = 0;
+    /** Given what it waits for: the lock by hand-off, or a condition signal. */
+    static final int GRANTED = 1;
+    /** Gave up (timeout, interrupt, deadlock); whoever finds it skips it. */
+    static final int CANCELLED = 2;
+
+    private static final VarHandle STATUS;
+
+    static {
+        try {
+            STATUS = MethodHandles.lookup().findVarHandle(Waiter.class, "status", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final PlatformTask task;
+    /** The Java thread that created the node: the task's thread on the native platform. */
+    final Thread thread = Thread.currentThread();
+    /** The waiter's held-locks table in resilient mode, handed to the lock on a hand-off; else null. */
+    final HeldLocks held;
+    /** Next in queue; written under the queue's guard, read under it too. */
+    Waiter next;
+    @SuppressWarnings("unused") // accessed through STATUS
+    private volatile int status;
+
+    Waiter(PlatformTask task, HeldLocks held) {
+        this.task = task;
+        this.held = held;
+    }
+
+    int status() {
+        return status;
+    }
+
+    /** Volatile store: publishes everything the granter wrote before (the new owner fields). */
+    void grant() {
+        status = GRANTED;
+    }
+
+    /** Moves WAITING to {@code to} unless someone else moved it first. */
+    boolean tryFinish(int to) {
+        return STATUS.compareAndSet(this, WAITING, to);
+    }
+}
