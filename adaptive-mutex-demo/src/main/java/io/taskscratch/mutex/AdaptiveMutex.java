@@ -89,10 +89,11 @@ import java.util.concurrent.locks.Lock;
  * first still-waiting node (CAS against the waiter cancelling itself on timeout/interrupt) and
  * unparks it; the woken task re-acquires the mutex like any other waiter.
  *
- * <p><b>Ownership</b>: {@code owner} (the task, for spinners and the AA check) and, on the native
- * platform, {@code ownerThread} (for {@code unlock}'s ownership check by thread identity, as
- * {@code ReentrantLock} does). The fast path resolves the caller's task from a one-entry cache
- * that only lock holders touch, so an uncontended lock/unlock makes no thread-local lookup.
+ * <p><b>Ownership</b>: {@code owner} is the task (for spinners and the AA check). On the native
+ * platform a task is an immutable {@link NativePlatform.ThreadTask}, so {@code unlock} checks
+ * ownership by comparing its thread with {@link Thread#currentThread()}, as {@code ReentrantLock}
+ * does, and the fast path takes the caller's task from a one-entry cache of the last owner:
+ * an uncontended lock/unlock makes no thread-local lookup.
  *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
  * set status would make every park return at once) and re-asserted afterwards: through
@@ -126,7 +127,6 @@ public final class AdaptiveMutex implements Lock {
 
     private static final VarHandle STATE;
     private static final VarHandle OWNER;
-    private static final VarHandle OWNER_THREAD;
     private static final VarHandle SPINNER;
     private static final VarHandle OWNER_HELD;
     private static final VarHandle ACQUISITIONS;
@@ -136,7 +136,6 @@ public final class AdaptiveMutex implements Lock {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(AdaptiveMutex.class, "state", int.class);
             OWNER = l.findVarHandle(AdaptiveMutex.class, "owner", PlatformTask.class);
-            OWNER_THREAD = l.findVarHandle(AdaptiveMutex.class, "ownerThread", Thread.class);
             SPINNER = l.findVarHandle(AdaptiveMutex.class, "spinner", PlatformTask.class);
             OWNER_HELD = l.findVarHandle(AdaptiveMutex.class, "ownerHeld", HeldLocks.class);
             ACQUISITIONS = l.findVarHandle(AdaptiveMutex.class, "acquisitions", long.class);
@@ -151,7 +150,7 @@ public final class AdaptiveMutex implements Lock {
     /** Non-null in resilient mode only. */
     private final HeldLocks.Provider heldLocks;
     private final long resilientTimeoutNanos;
-    /** Each task is its own Java thread (the native platform): identity checks use the thread. */
+    /** Tasks are {@link NativePlatform.ThreadTask}s: identity checks compare their threads. */
     private final boolean threadPerTask;
     private final WaitQueue queue = new WaitQueue();
 
@@ -160,11 +159,10 @@ public final class AdaptiveMutex implements Lock {
     /** Opaque: the owner reads its own writes; others only need eventual visibility (spinners). */
     @SuppressWarnings("unused") // accessed through OWNER
     private PlatformTask owner;
-    /** The owner's Java thread (opaque), for ownership checks when {@link #threadPerTask}. */
-    @SuppressWarnings("unused") // accessed through OWNER_THREAD
-    private Thread ownerThread;
-    /** Last fast-path owner's thread and task; read and written only by lock holders (plain). */
-    private Thread cachedThread;
+    /**
+     * The last fast-path owner's task when {@link #threadPerTask}: an immutable
+     * {@link NativePlatform.ThreadTask}, read and written only by lock holders (plain).
+     */
     private PlatformTask cachedTask;
     @SuppressWarnings("unused") // accessed through SPINNER
     private volatile PlatformTask spinner;
@@ -446,12 +444,9 @@ public final class AdaptiveMutex implements Lock {
     private void onFastAcquire() {
         PlatformTask me;
         if (threadPerTask) {
-            Thread t = Thread.currentThread();
-            if (cachedThread == t) {
-                me = cachedTask;
-            } else {
+            me = cachedTask;
+            if (me == null || ((NativePlatform.ThreadTask) me).thread() != Thread.currentThread()) {
                 me = platform.currentTask();
-                cachedThread = t;
                 cachedTask = me;
             }
         } else {
@@ -467,17 +462,16 @@ public final class AdaptiveMutex implements Lock {
      * read its own stale ownership back.
      */
     private boolean ownedByCaller() {
-        return threadPerTask
-                ? OWNER_THREAD.getOpaque(this) == Thread.currentThread()
-                : OWNER.getOpaque(this) == platform.currentTask();
+        PlatformTask o = (PlatformTask) OWNER.getOpaque(this);
+        if (threadPerTask) {
+            return o != null && ((NativePlatform.ThreadTask) o).thread() == Thread.currentThread();
+        }
+        return o == platform.currentTask();
     }
 
     /** Records ownership after the state CAS (or a hand-off); {@code held} is the table already pushed, if any. */
     private void onAcquire(PlatformTask me, HeldLocks held) {
         OWNER.setOpaque(this, me);
-        if (threadPerTask) {
-            OWNER_THREAD.setOpaque(this, Thread.currentThread());
-        }
         if (heldLocks != null) {
             if (held == null) {
                 held = heldLocks.current();
@@ -753,7 +747,6 @@ public final class AdaptiveMutex implements Lock {
             held.remove(this); // before the release, as rqspinlock: a table never lists a lock it lost
         }
         OWNER.setOpaque(this, null);
-        OWNER_THREAD.setOpaque(this, null);
         if (!STATE.compareAndSet(this, LOCKED, 0)) {
             releaseSlow();
         }
@@ -771,8 +764,7 @@ public final class AdaptiveMutex implements Lock {
                     int next = queue.size() > 1 ? LOCKED | WAITERS : LOCKED;
                     if (STATE.compareAndSet(this, s, next)) {
                         queue.poll();
-                        OWNER.setOpaque(this, first.task);
-                        OWNER_THREAD.setOpaque(this, first.thread); // before our own next ownership check
+                        OWNER.setOpaque(this, first.task); // before our own next ownership check
                         if (heldLocks != null) {
                             OWNER_HELD.setVolatile(this, first.held);
                         }

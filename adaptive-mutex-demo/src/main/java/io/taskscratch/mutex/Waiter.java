@@ -25,8 +25,6 @@ final class Waiter {
     }
 
     final PlatformTask task;
-    /** The Java thread that created the node: the task's thread on the native platform. */
-    final Thread thread = Thread.currentThread();
     /** The waiter's held-locks table in resilient mode, handed to the lock on a hand-off; else null. */
     final HeldLocks held;
     /** Next in queue; written under the queue's guard, read under it too. */
