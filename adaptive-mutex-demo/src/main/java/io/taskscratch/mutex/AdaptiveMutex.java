@@ -77,22 +77,27 @@ import java.util.concurrent.locks.Lock;
  * unparks it: no one can barge in between, so no waiter starves.
  *
  * <p><b>No lost wake-ups</b>: a waiter parks only after it is queued with WAITERS set (under the
- * guard) and has then seen LOCKED. Every release that happens after WAITERS is set fails the
- * fast-path CAS and, under the guard, wakes the then-first waiter (an unpark before a park just
- * leaves a permit). A release before WAITERS was set is seen by the waiter's own re-check. A
- * woken first waiter that gives up (timeout, interrupt, deadlock) passes the wake-up on to the
- * new first waiter if the lock is free. A hand-off and a cancellation of the same node are
- * serialised by the guard, so a node is either GRANTED (and its task owns the lock) or
- * CANCELLED, never both.
+ * guard), has armed its node (volatile store) and has then seen LOCKED (volatile load). Every
+ * release after WAITERS is set fails the fast-path CAS, clears LOCKED by CAS and then reads the
+ * first node's armed flag: by the store-then-load order on both sides, either the waiter sees
+ * the free word and does not park, or the releaser sees the flag and unparks it (an unpark before
+ * a park just leaves a permit). Only armed waiters are unparked, once per arming (AQS's WAITING
+ * status), so a spinning first waiter costs the releaser nothing. A release before WAITERS was
+ * set is seen by the waiter's own re-check. A first waiter that gives up (timeout, interrupt,
+ * deadlock) removes itself before reading the word, and wakes the new first waiter if the lock
+ * is free; a releaser that read the queue after that removal finds the new first waiter itself.
+ * A hand-off and a cancellation of the same node are serialised by the guard, so a node is
+ * either GRANTED (and its task owns the lock) or CANCELLED, never both.
  *
  * <p><b>Conditions</b>: each {@link #newCondition()} has its own FIFO; {@code signal} marks the
  * first still-waiting node (CAS against the waiter cancelling itself on timeout/interrupt) and
  * unparks it; the woken task re-acquires the mutex like any other waiter.
  *
- * <p><b>Ownership</b>: {@code owner} (the task, for spinners and the AA check) and, on the native
- * platform, {@code ownerThread} (for {@code unlock}'s ownership check by thread identity, as
- * {@code ReentrantLock} does). The fast path resolves the caller's task from a one-entry cache
- * that only lock holders touch, so an uncontended lock/unlock makes no thread-local lookup.
+ * <p><b>Ownership</b>: {@code owner} is the task (for spinners and the AA check). On the native
+ * platform a task is an immutable {@link NativePlatform.ThreadTask}, so {@code unlock} checks
+ * ownership by comparing its thread with {@link Thread#currentThread()}, as {@code ReentrantLock}
+ * does, and the fast path takes the caller's task from a one-entry cache of the last owner:
+ * an uncontended lock/unlock makes no thread-local lookup.
  *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
  * set status would make every park return at once) and re-asserted afterwards: through
@@ -126,7 +131,6 @@ public final class AdaptiveMutex implements Lock {
 
     private static final VarHandle STATE;
     private static final VarHandle OWNER;
-    private static final VarHandle OWNER_THREAD;
     private static final VarHandle SPINNER;
     private static final VarHandle OWNER_HELD;
     private static final VarHandle ACQUISITIONS;
@@ -136,7 +140,6 @@ public final class AdaptiveMutex implements Lock {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(AdaptiveMutex.class, "state", int.class);
             OWNER = l.findVarHandle(AdaptiveMutex.class, "owner", PlatformTask.class);
-            OWNER_THREAD = l.findVarHandle(AdaptiveMutex.class, "ownerThread", Thread.class);
             SPINNER = l.findVarHandle(AdaptiveMutex.class, "spinner", PlatformTask.class);
             OWNER_HELD = l.findVarHandle(AdaptiveMutex.class, "ownerHeld", HeldLocks.class);
             ACQUISITIONS = l.findVarHandle(AdaptiveMutex.class, "acquisitions", long.class);
@@ -151,7 +154,7 @@ public final class AdaptiveMutex implements Lock {
     /** Non-null in resilient mode only. */
     private final HeldLocks.Provider heldLocks;
     private final long resilientTimeoutNanos;
-    /** Each task is its own Java thread (the native platform): identity checks use the thread. */
+    /** Tasks are {@link NativePlatform.ThreadTask}s: identity checks compare their threads. */
     private final boolean threadPerTask;
     private final WaitQueue queue = new WaitQueue();
 
@@ -160,11 +163,10 @@ public final class AdaptiveMutex implements Lock {
     /** Opaque: the owner reads its own writes; others only need eventual visibility (spinners). */
     @SuppressWarnings("unused") // accessed through OWNER
     private PlatformTask owner;
-    /** The owner's Java thread (opaque), for ownership checks when {@link #threadPerTask}. */
-    @SuppressWarnings("unused") // accessed through OWNER_THREAD
-    private Thread ownerThread;
-    /** Last fast-path owner's thread and task; read and written only by lock holders (plain). */
-    private Thread cachedThread;
+    /**
+     * The last fast-path owner's task when {@link #threadPerTask}: an immutable
+     * {@link NativePlatform.ThreadTask}, read and written only by lock holders (plain).
+     */
     private PlatformTask cachedTask;
     @SuppressWarnings("unused") // accessed through SPINNER
     private volatile PlatformTask spinner;
@@ -446,12 +448,9 @@ public final class AdaptiveMutex implements Lock {
     private void onFastAcquire() {
         PlatformTask me;
         if (threadPerTask) {
-            Thread t = Thread.currentThread();
-            if (cachedThread == t) {
-                me = cachedTask;
-            } else {
+            me = cachedTask;
+            if (me == null || ((NativePlatform.ThreadTask) me).thread() != Thread.currentThread()) {
                 me = platform.currentTask();
-                cachedThread = t;
                 cachedTask = me;
             }
         } else {
@@ -467,17 +466,16 @@ public final class AdaptiveMutex implements Lock {
      * read its own stale ownership back.
      */
     private boolean ownedByCaller() {
-        return threadPerTask
-                ? OWNER_THREAD.getOpaque(this) == Thread.currentThread()
-                : OWNER.getOpaque(this) == platform.currentTask();
+        PlatformTask o = (PlatformTask) OWNER.getOpaque(this);
+        if (threadPerTask) {
+            return o != null && ((NativePlatform.ThreadTask) o).thread() == Thread.currentThread();
+        }
+        return o == platform.currentTask();
     }
 
     /** Records ownership after the state CAS (or a hand-off); {@code held} is the table already pushed, if any. */
     private void onAcquire(PlatformTask me, HeldLocks held) {
         OWNER.setOpaque(this, me);
-        if (threadPerTask) {
-            OWNER_THREAD.setOpaque(this, Thread.currentThread());
-        }
         if (heldLocks != null) {
             if (held == null) {
                 held = heldLocks.current();
@@ -601,16 +599,20 @@ public final class AdaptiveMutex implements Lock {
                 platform.interrupted(); // else park would return at once, forever
                 ignoredInterrupt = true;
             }
-            parks.increment();
-            if ((flags & TIMED) != 0) {
-                long wait = deadline - now;
-                if ((flags & DETECT_DEADLOCK) != 0) {
-                    wait = Math.min(wait, DEADLOCK_CHECK_INTERVAL_NANOS);
+            node.arm(); // then re-read the word: pairs with releaseSlow's CAS then tryWake (Dekker)
+            if ((state & LOCKED) != 0 && node.status() == Waiter.WAITING) {
+                parks.increment();
+                if ((flags & TIMED) != 0) {
+                    long wait = deadline - now;
+                    if ((flags & DETECT_DEADLOCK) != 0) {
+                        wait = Math.min(wait, DEADLOCK_CHECK_INTERVAL_NANOS);
+                    }
+                    platform.parkNanos(this, wait);
+                } else {
+                    platform.park(this);
                 }
-                platform.parkNanos(this, wait);
-            } else {
-                platform.park(this);
             }
+            node.disarm();
         }
     }
 
@@ -753,44 +755,60 @@ public final class AdaptiveMutex implements Lock {
             held.remove(this); // before the release, as rqspinlock: a table never lists a lock it lost
         }
         OWNER.setOpaque(this, null);
-        OWNER_THREAD.setOpaque(this, null);
         if (!STATE.compareAndSet(this, LOCKED, 0)) {
             releaseSlow();
         }
     }
 
-    /** Release with WAITERS or HANDOFF set: hand off to, or wake, the first waiter. */
+    /**
+     * Release with WAITERS or HANDOFF set. Normally no guard: clear LOCKED (keeping WAITERS),
+     * then unpark the first waiter if it is armed (parked or about to park); a first waiter that
+     * is spinning or running sees the free word itself. With HANDOFF, hand the lock over under
+     * the guard.
+     */
     private void releaseSlow() {
-        PlatformTask wake = null;
+        for (;;) {
+            int s = state;
+            if ((s & HANDOFF) != 0) {
+                if (handOff()) {
+                    return;
+                }
+            } else if (STATE.compareAndSet(this, s, s & ~LOCKED)) {
+                break;
+            }
+        }
+        Waiter first = queue.first(); // volatile read after the CAS: see the class comment
+        if (first != null && first.tryWake()) {
+            platform.unpark(first.task);
+        }
+    }
+
+    /**
+     * Under the guard, makes the first waiter the owner without ever clearing LOCKED, so no one
+     * can barge in. Returns false (and clears a stale HANDOFF) if the queue is empty.
+     */
+    private boolean handOff() {
+        Waiter first;
         queue.lock(platform);
         try {
-            Waiter first = queue.first();
-            for (;;) { // only HANDOFF can change under us (set by the first waiter without the guard)
-                int s = state;
-                if ((s & HANDOFF) != 0 && first != null) {
-                    int next = queue.size() > 1 ? LOCKED | WAITERS : LOCKED;
-                    if (STATE.compareAndSet(this, s, next)) {
-                        queue.poll();
-                        OWNER.setOpaque(this, first.task);
-                        OWNER_THREAD.setOpaque(this, first.thread); // before our own next ownership check
-                        if (heldLocks != null) {
-                            OWNER_HELD.setVolatile(this, first.held);
-                        }
-                        first.grant(); // volatile store publishes owner fields to the new owner
-                        wake = first.task;
-                        break;
-                    }
-                } else if (STATE.compareAndSet(this, s, first == null ? 0 : WAITERS)) {
-                    wake = first == null ? null : first.task;
-                    break;
-                }
+            first = queue.first();
+            if (first == null) {
+                STATE.getAndBitwiseAnd(this, ~HANDOFF);
+                return false;
             }
+            // WAITERS changes only under the guard we hold; LOCKED is ours; HANDOFF is set.
+            STATE.setVolatile(this, queue.size() > 1 ? LOCKED | WAITERS : LOCKED);
+            queue.poll();
+            OWNER.setOpaque(this, first.task); // before our own next ownership check
+            if (heldLocks != null) {
+                OWNER_HELD.setVolatile(this, first.held);
+            }
+            first.grant(); // volatile store publishes owner fields to the new owner
         } finally {
             queue.unlock();
         }
-        if (wake != null) {
-            platform.unpark(wake);
-        }
+        platform.unpark(first.task);
+        return true;
     }
 
     // ---------------------------------------------------------------- helpers

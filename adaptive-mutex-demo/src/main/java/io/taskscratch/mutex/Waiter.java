@@ -15,24 +15,27 @@ final class Waiter {
     static final int CANCELLED = 2;
 
     private static final VarHandle STATUS;
+    private static final VarHandle PARKED;
 
     static {
         try {
             STATUS = MethodHandles.lookup().findVarHandle(Waiter.class, "status", int.class);
+            PARKED = MethodHandles.lookup().findVarHandle(Waiter.class, "parked", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     final PlatformTask task;
-    /** The Java thread that created the node: the task's thread on the native platform. */
-    final Thread thread = Thread.currentThread();
     /** The waiter's held-locks table in resilient mode, handed to the lock on a hand-off; else null. */
     final HeldLocks held;
     /** Next in queue; written under the queue's guard, read under it too. */
     Waiter next;
     @SuppressWarnings("unused") // accessed through STATUS
     private volatile int status;
+    /** Set by the waiter before it parks (AQS's WAITING status): releasers unpark only armed waiters. */
+    @SuppressWarnings("unused") // accessed through PARKED
+    private volatile boolean parked;
 
     Waiter(PlatformTask task, HeldLocks held) {
         this.task = task;
@@ -46,6 +49,21 @@ final class Waiter {
     /** Volatile store: publishes everything the granter wrote before (the new owner fields). */
     void grant() {
         status = GRANTED;
+    }
+
+    /** About to park: a volatile store, followed by the waiter's volatile re-read of the lock word. */
+    void arm() {
+        parked = true;
+    }
+
+    /** Back from park (woken, timed out or spurious). */
+    void disarm() {
+        parked = false;
+    }
+
+    /** True for exactly one caller while the waiter is armed: that caller must unpark it. */
+    boolean tryWake() {
+        return parked && PARKED.compareAndSet(this, true, false);
     }
 
     /** Moves WAITING to {@code to} unless someone else moved it first. */

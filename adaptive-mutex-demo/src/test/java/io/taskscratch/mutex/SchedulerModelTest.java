@@ -103,6 +103,17 @@ class SchedulerModelTest {
     }
 
     @Test
+    void manySeedsNeverLoseAWakeup() {
+        for (long seed = 100; seed < 130; seed++) {
+            for (OwnerStateSource source : new OwnerStateSource[] {OwnerStateSource.none(), MODEL_ON_CPU}) {
+                AtomicBoolean overlap = new AtomicBoolean();
+                hammer(LockKind.ADAPTIVE, source, seed, overlap); // asserts COMPLETED and the count
+                assertTrue(!overlap.get(), "seed " + seed);
+            }
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameCounters() {
         LockMetrics a = hammer(LockKind.ADAPTIVE, MODEL_ON_CPU, 3, new AtomicBoolean()).metrics();
         LockMetrics b = hammer(LockKind.ADAPTIVE, MODEL_ON_CPU, 3, new AtomicBoolean()).metrics();
