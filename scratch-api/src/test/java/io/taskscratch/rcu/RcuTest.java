@@ -138,6 +138,30 @@ class RcuTest {
     }
 
     @Test
+    void keptGuardEntersAndLeavesOnItsOwnThreadOnly() throws Exception {
+        ReadSection s = rcu.section(Flavor.NORMAL);
+        assertFalse(rcu.inReadSection(Flavor.NORMAL), "section() does not enter");
+        try (ReadSection in = s.enter()) {
+            assertSame(s, in);
+            assertTrue(rcu.inReadSection(Flavor.NORMAL));
+            CompletableFuture<Throwable> other = CompletableFuture.supplyAsync(() -> {
+                try {
+                    s.close();
+                    return null;
+                } catch (IllegalStateException e) {
+                    return e;
+                }
+            });
+            Throwable e = other.get(10, TimeUnit.SECONDS);
+            assertTrue(e instanceof IllegalStateException && e.getMessage().contains(Thread.currentThread().getName()),
+                    String.valueOf(e));
+            assertTrue(rcu.inReadSection(Flavor.NORMAL), "a refused close changes nothing");
+        }
+        assertFalse(rcu.inReadSection(Flavor.NORMAL));
+        assertThrows(IllegalStateException.class, s::close);
+    }
+
+    @Test
     void synchronizeWaitsForEarlierSectionsOfBothFlavors() throws Exception {
         for (Flavor f : Flavor.values()) {
             HeldReader reader = new HeldReader(rcu, f, 3);
