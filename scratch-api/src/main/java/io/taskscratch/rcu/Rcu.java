@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Readers bracket their use of shared objects with {@link #readLock}/{@link #readUnlock} (or
  * {@code try (var s = rcu.read(f))}); a writer unpublishes an object, then calls
  * {@link #synchronize} (or queues {@link #callRcu}) and frees it afterwards: no reader can still
- * hold it. Sections nest, take no fence or atomic instruction (see below) and never block writers' progress except by
- * their own length; a reader that stays too long is reported ({@link StallReport}).
+ * hold it. Sections nest, take no fence or atomic instruction (see below) and hold writers up
+ * only for their own length; a reader that stays too long is reported ({@link StallReport}).
  *
  * <pre>{@code
  * Rcu rcu = Rcu.global();
