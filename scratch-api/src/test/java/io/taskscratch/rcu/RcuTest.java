@@ -163,17 +163,24 @@ class RcuTest {
 
     @Test
     void synchronizeWaitsForEarlierSectionsOfBothFlavors() throws Exception {
-        for (Flavor f : Flavor.values()) {
-            HeldReader reader = new HeldReader(rcu, f, 3);
-            long before = rcu.startedGracePeriods(f);
-            CompletableFuture<Boolean> sync = CompletableFuture.supplyAsync(() -> {
-                rcu.synchronize(f);
-                return reader.left.get();
-            });
-            awaitGracePeriodStart(f, before);
-            assertFalse(sync.isDone(), "synchronize returned while a " + f + " reader was inside");
-            reader.close();
-            assertTrue(sync.get(10, TimeUnit.SECONDS), f + ": synchronize returned before the reader left");
+        for (boolean expedited : new boolean[] {false, true}) {
+            for (Flavor f : Flavor.values()) {
+                HeldReader reader = new HeldReader(rcu, f, 3);
+                long before = rcu.startedGracePeriods(f);
+                CompletableFuture<Boolean> sync = CompletableFuture.supplyAsync(() -> {
+                    if (expedited) {
+                        rcu.synchronizeExpedited(f);
+                    } else {
+                        rcu.synchronize(f);
+                    }
+                    return reader.left.get();
+                });
+                String what = (expedited ? "synchronizeExpedited(" : "synchronize(") + f + ")";
+                awaitGracePeriodStart(f, before);
+                assertFalse(sync.isDone(), what + " returned while a reader was inside");
+                reader.close();
+                assertTrue(sync.get(10, TimeUnit.SECONDS), what + " returned before the reader left");
+            }
         }
     }
 
