@@ -30,6 +30,17 @@ public class RcuReadBench {
         rcu.readUnlock(Flavor.NORMAL);
     }
 
+    private static final ThreadLocal<Object> LOCAL = ThreadLocal.withInitial(Object::new);
+
+    /**
+     * Baseline: one {@link ThreadLocal} lookup, which every section pays to find its thread's
+     * record. On a shared, oversubscribed machine compare the rows with this one.
+     */
+    @Benchmark
+    public Object threadLocalBaseline() {
+        return LOCAL.get();
+    }
+
     /** Outermost normal section: the path with the StoreLoad ordering. */
     @Benchmark
     public void normal() {
@@ -48,6 +59,26 @@ public class RcuReadBench {
     @Benchmark
     public void normalGuard() {
         try (ReadSection s = rcu.read(Flavor.NORMAL)) {
+            // empty section
+        }
+    }
+
+    /** The calling thread's guard, kept: no per-call lookup. */
+    @State(Scope.Thread)
+    public static class Kept {
+        ReadSection section;
+
+        /** Fetches the guard once. */
+        @Setup
+        public void fetch() {
+            section = Rcu.global().section(Flavor.NORMAL);
+        }
+    }
+
+    /** A kept guard: {@code enter()} and {@code close()} without the ThreadLocal lookup. */
+    @Benchmark
+    public void normalKeptGuard(Kept k) {
+        try (ReadSection s = k.section.enter()) {
             // empty section
         }
     }

@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Readers bracket their use of shared objects with {@link #readLock}/{@link #readUnlock} (or
  * {@code try (var s = rcu.read(f))}); a writer unpublishes an object, then calls
  * {@link #synchronize} (or queues {@link #callRcu}) and frees it afterwards: no reader can still
- * hold it. Sections nest, cost a few nanoseconds and never block writers' progress except by
- * their own length; a reader that stays too long is reported ({@link StallReport}).
+ * hold it. Sections nest, take no fence or atomic instruction (see below) and hold writers up
+ * only for their own length; a reader that stays too long is reported ({@link StallReport}).
  *
  * <pre>{@code
  * Rcu rcu = Rcu.global();
@@ -179,7 +179,7 @@ public final class Rcu implements AutoCloseable {
         enter(local.get(), f);
     }
 
-    private void enter(Reader r, Flavor f) {
+    void enter(Reader r, Flavor f) {
         long[] states = r.states;
         int i = f.ordinal();
         long s = states[i]; // plain: only this thread writes its own word
@@ -206,7 +206,11 @@ public final class Rcu implements AutoCloseable {
      *                               section of that flavor in this domain
      */
     public void readUnlock(Flavor f) {
-        long[] states = local.get().states;
+        leave(local.get(), f);
+    }
+
+    void leave(Reader r, Flavor f) {
+        long[] states = r.states;
         int i = f.ordinal();
         long s = states[i];
         if (s == 0) {
@@ -225,6 +229,15 @@ public final class Rcu implements AutoCloseable {
         Reader r = local.get();
         enter(r, f);
         return r.guards[f.ordinal()];
+    }
+
+    /**
+     * The calling thread's guard for flavor {@code f} without entering it: keep it (on this
+     * thread only) and use {@link ReadSection#enter()} / {@link ReadSection#close()} to skip the
+     * per-call lookup of the thread's record.
+     */
+    public ReadSection section(Flavor f) {
+        return local.get().guards[f.ordinal()];
     }
 
     /** Whether the calling thread is inside a section of flavor {@code f} of this domain. */

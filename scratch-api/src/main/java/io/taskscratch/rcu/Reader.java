@@ -25,7 +25,7 @@ final class Reader {
         Flavor[] flavors = Flavor.values();
         guards = new ReadSection[flavors.length];
         for (Flavor f : flavors) {
-            guards[f.ordinal()] = new ReadSection(rcu, f);
+            guards[f.ordinal()] = new ReadSection(rcu, this, f);
         }
     }
 

@@ -138,18 +138,49 @@ class RcuTest {
     }
 
     @Test
-    void synchronizeWaitsForEarlierSectionsOfBothFlavors() throws Exception {
-        for (Flavor f : Flavor.values()) {
-            HeldReader reader = new HeldReader(rcu, f, 3);
-            long before = rcu.startedGracePeriods(f);
-            CompletableFuture<Boolean> sync = CompletableFuture.supplyAsync(() -> {
-                rcu.synchronize(f);
-                return reader.left.get();
+    void keptGuardEntersAndLeavesOnItsOwnThreadOnly() throws Exception {
+        ReadSection s = rcu.section(Flavor.NORMAL);
+        assertFalse(rcu.inReadSection(Flavor.NORMAL), "section() does not enter");
+        try (ReadSection in = s.enter()) {
+            assertSame(s, in);
+            assertTrue(rcu.inReadSection(Flavor.NORMAL));
+            CompletableFuture<Throwable> other = CompletableFuture.supplyAsync(() -> {
+                try {
+                    s.close();
+                    return null;
+                } catch (IllegalStateException e) {
+                    return e;
+                }
             });
-            awaitGracePeriodStart(f, before);
-            assertFalse(sync.isDone(), "synchronize returned while a " + f + " reader was inside");
-            reader.close();
-            assertTrue(sync.get(10, TimeUnit.SECONDS), f + ": synchronize returned before the reader left");
+            Throwable e = other.get(10, TimeUnit.SECONDS);
+            assertTrue(e instanceof IllegalStateException && e.getMessage().contains(Thread.currentThread().getName()),
+                    String.valueOf(e));
+            assertTrue(rcu.inReadSection(Flavor.NORMAL), "a refused close changes nothing");
+        }
+        assertFalse(rcu.inReadSection(Flavor.NORMAL));
+        assertThrows(IllegalStateException.class, s::close);
+    }
+
+    @Test
+    void synchronizeWaitsForEarlierSectionsOfBothFlavors() throws Exception {
+        for (boolean expedited : new boolean[] {false, true}) {
+            for (Flavor f : Flavor.values()) {
+                HeldReader reader = new HeldReader(rcu, f, 3);
+                long before = rcu.startedGracePeriods(f);
+                CompletableFuture<Boolean> sync = CompletableFuture.supplyAsync(() -> {
+                    if (expedited) {
+                        rcu.synchronizeExpedited(f);
+                    } else {
+                        rcu.synchronize(f);
+                    }
+                    return reader.left.get();
+                });
+                String what = (expedited ? "synchronizeExpedited(" : "synchronize(") + f + ")";
+                awaitGracePeriodStart(f, before);
+                assertFalse(sync.isDone(), what + " returned while a reader was inside");
+                reader.close();
+                assertTrue(sync.get(10, TimeUnit.SECONDS), what + " returned before the reader left");
+            }
         }
     }
 
