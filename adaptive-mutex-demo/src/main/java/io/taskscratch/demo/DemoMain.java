@@ -24,9 +24,9 @@ import java.util.concurrent.Callable;
  * options. See {@code docs/demo.md}.
  */
 @Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Pinned or lossy? Compares the adaptive mutex (owner state from pinned uptr regions, lossy probe-write",
-            "regions, an rseq-style hint, or none) with the classic locks, inside the deterministic scheduler model.",
-            "All times are virtual; the same seed gives the same results."})
+        description = {"Pinned or lossy? Compares the adaptive mutex (owner state from pinned uptr regions, lossy probe-write "
+            + "regions, an rseq-style hint, or none) with the classic locks, inside the deterministic scheduler model. "
+            + "All times are virtual; the same seed gives the same results. Details: docs/demo.md."})
 public final class DemoMain implements Callable<Integer> {
     @Option(names = "--seed", description = "Model seed, the same for every lock (default ${DEFAULT-VALUE}).")
     long seed = 42;
@@ -43,7 +43,7 @@ public final class DemoMain implements Callable<Integer> {
             + "oversubscription sweep runs without hogs (default ${DEFAULT-VALUE}).")
     int hogs = -1;
 
-    @Option(names = "--cs", description = "Critical section: 0, 50ns, 1us, 10us, 100us, bimodal (95% 1us / 5% 100us), or any <n>ns|us|ms "
+    @Option(names = "--cs", description = "Critical section: 0, 50ns, 1us, 10us, 100us, bimodal (95%% 1us / 5%% 100us), or any <n>ns|us|ms "
             + "(default ${DEFAULT-VALUE}).")
     String cs = "1us";
 
@@ -66,10 +66,10 @@ public final class DemoMain implements Callable<Integer> {
 
     @Option(names = "--locks", split = ",", description = "Locks of the table: reentrant, reentrant-fair, synchronized, ttas, spin100, "
             + "backoff, yield40, adaptive-none, adaptive-pinned, adaptive-lossy-<pct>, adaptive-rseq-<pct> (default: all, with lossy "
-            + "1/10/50% and rseq 10/50%).")
+            + "1/10/50%% and rseq 10/50%%).")
     List<String> locks = LockChoice.DEFAULT_SET;
 
-    @Option(names = "--drop-rates", split = ",", description = "Drop rates in % for the lossy/rseq sweep (default ${DEFAULT-VALUE}).")
+    @Option(names = "--drop-rates", split = ",", description = "Drop rates in %% for the lossy/rseq sweep (default ${DEFAULT-VALUE}).")
     List<Double> dropRates = List.of(0.0, 1.0, 10.0, 50.0, 100.0);
 
     @Option(names = "--memory-pressure", description = "Fraction [0,1] of unpinned region pages evicted every virtual ms (lossy "
@@ -92,6 +92,9 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory for results.csv, results.json, *.svg (default ${DEFAULT-VALUE}).")
     Path out = Path.of("target", "demo");
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final PrintStream console = System.out;
 
     /**
@@ -107,6 +110,18 @@ public final class DemoMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try {
+            return run();
+        } catch (IllegalArgumentException | io.taskscratch.ScratchException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    private Integer run() throws IOException {
+        if (cpus < 1 || threads < 0 || hogs < -1 || seeds < 1 || durationMs < 1 || sweepMs < 1 || timelineUs < 1) {
+            throw new IllegalArgumentException("--cpus, --seeds, --duration-ms, --sweep-ms and --timeline-us must be >= 1, "
+                    + "--threads >= 0, --hogs >= -1");
+        }
         long hostStart = System.nanoTime();
         int tableThreads = threads > 0 ? threads : 2 * cpus;
         int tableHogs = hogs >= 0 ? hogs : 2 * cpus;

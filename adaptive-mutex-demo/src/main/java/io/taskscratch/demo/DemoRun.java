@@ -39,6 +39,17 @@ final class DemoRun {
     static final long STARVATION_NS = 1_000_000L;
     /** CPU-hog work per model call. */
     private static final long HOG_CHUNK_NS = 1_000_000L;
+    /**
+     * What an iteration with no critical section and no think time still costs (the lock and
+     * unlock instructions): without it such a loop would never advance virtual time.
+     */
+    static final long EMPTY_ITERATION_NS = 20L;
+    /**
+     * Host time without model progress before a run is reported as stalled: the demo runs only
+     * its own, model-driven code, so a generous bound keeps a busy host (GC, other builds) from
+     * aborting a healthy run.
+     */
+    private static final long WATCHDOG_MS = 30_000L;
 
     /** Measurements pooled over the seeds of one spec. */
     private static final class Pool {
@@ -84,7 +95,7 @@ final class DemoRun {
         boolean marks = recorderOut != null;
         long seed = spec.seed() + k;
         SimConfig config = SimConfig.builder().cpus(spec.cpus()).policy(spec.policy()).seed(seed)
-                .checkInvariants(spec.checkInvariants()).build();
+                .checkInvariants(spec.checkInvariants()).watchdogMillis(WATCHDOG_MS).build();
         Simulation sim = new Simulation(config);
         if (marks) {
             recorderOut[0] = TraceRecorder.attach(sim);
@@ -133,6 +144,8 @@ final class DemoRun {
                     long think = spec.think().sampleSpread(p.random());
                     if (think > 0) {
                         p.work(think);
+                    } else if (cs == 0) {
+                        p.work(EMPTY_ITERATION_NS);
                     }
                 }
             }));

@@ -26,12 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RegionOwnerStateSourceTest {
+    private static RegionOwnerStateSource pinnedSource(Simulation sim, SchedScratch scratch, long sliceNs) {
+        return new RegionOwnerStateSource("pinned", scratch.rcu(), SchedScratch::regionOf, sim.platform()::nanoTime, sliceNs);
+    }
+
     @Test
     void simulatedOwnersAreRunningExactlyWhileOnCpu() {
         Simulation sim = new Simulation(SimConfig.builder().cpus(2).seed(4).build());
         SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(4));
-        RegionOwnerStateSource src = new RegionOwnerStateSource("pinned", scratch.rcu(), SchedScratch::regionOf,
-                sim.platform()::nanoTime, 0);
+        RegionOwnerStateSource src = pinnedSource(sim, scratch, 0);
         List<SimTask> tasks = new ArrayList<>();
         int[] checks = new int[2];
         for (int i = 0; i < 5; i++) {
@@ -65,8 +68,7 @@ class RegionOwnerStateSourceTest {
     void shouldYieldOnceTheSpinnerUsedItsSlice() {
         Simulation sim = new Simulation(SimConfig.builder().cpus(1).seed(4).build());
         SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(4));
-        RegionOwnerStateSource src = new RegionOwnerStateSource("pinned", scratch.rcu(), SchedScratch::regionOf,
-                sim.platform()::nanoTime, 200_000);
+        RegionOwnerStateSource src = pinnedSource(sim, scratch, 200_000);
         boolean[] seen = new boolean[2];
         sim.spawn("a", scratch.registered(p -> {
             p.yieldCpu(); // a switch gives the region a last_switch_ns

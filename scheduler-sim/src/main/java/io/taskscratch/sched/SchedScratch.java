@@ -55,7 +55,8 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>PINNED: each task registers its region in the uptr map ({@code update} with NOEXIST),
  *       which pins the region's page; the hook finds it with {@code taskStorageGet} and writes
- *       through a {@link PinnedWriter}. Every write lands.</li>
+ *       through a {@link PinnedWriter}. Every write lands; memory pressure, if asked for, acts
+ *       but never evicts a pinned page.</li>
  *   <li>LOSSY: {@code bpf_probe_write_user}. The region is registered only as a user address (a
  *       plain map value in the BPF world; here a table by task), so nothing pins it. Each region
  *       gets a page of its own, as separately allocated per-thread blocks would. Before each
@@ -196,6 +197,7 @@ public final class SchedScratch implements AutoCloseable {
                 writer = new PinnedWriter();
                 lookup = SchedStateHook.RegionLookup.uptr(map, UPTR_FIELD);
                 maps = Set.of(map);
+                pressure = new Pressure(random); // acts, but the map's pin keeps every region resident
             }
             case LOSSY -> {
                 writer = new LossyWriter(residency);

@@ -128,6 +128,27 @@ class SchedStateHookTest {
     }
 
     @Test
+    void memoryPressureEvictsLossyPagesButNeverPinnedOnes() {
+        WriterStats[] stats = new WriterStats[2];
+        int[] evicted = new int[2];
+        SchedScratch.Options[] options = {SchedScratch.Options.lossy(0, 0.5, 8),
+            new SchedScratch.Options(SchedScratch.WriterKind.PINNED, 0, 0.5, SchedStateHook.SwitchInContext.NEXT, 8)};
+        for (int i = 0; i < 2; i++) {
+            Simulation sim = new Simulation(SimConfig.builder().cpus(3).seed(8).build());
+            SchedScratch scratch = SchedScratch.attach(sim, options[i]);
+            busy(sim, scratch);
+            sim.run(RUN_NS);
+            stats[i] = scratch.writerStats();
+            evicted[i] = scratch.residency().evictedPages();
+            scratch.close();
+        }
+        assertTrue(stats[0].efault() > 0, "lossy under pressure: " + stats[0]);
+        assertTrue(evicted[0] > 0, "lossy pages evicted");
+        assertEquals(0, stats[1].failed(), "pinned under the same pressure: " + stats[1]);
+        assertEquals(0, evicted[1], "the map pins every registered region");
+    }
+
+    @Test
     void naiveSchedSwitchProgramCannotProbeWriteNext() {
         Simulation sim = new Simulation(SimConfig.builder().cpus(2).seed(3).build());
         SchedScratch scratch = SchedScratch.attach(sim, new SchedScratch.Options(SchedScratch.WriterKind.LOSSY, 0, 0,
