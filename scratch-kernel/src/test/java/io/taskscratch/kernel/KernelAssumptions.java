@@ -1,0 +1,16 @@
+package io.taskscratch.kernel;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Skips kernel tests, with the reason printed, where the backend cannot run (no root, no clang, old kernel). */
+final class KernelAssumptions {
+    private KernelAssumptions() {
+    }
+
+    /** Prints whether the kernel tests run, and skips the calling test if they cannot. */
+    static void assumeKernel(String test) {
+        KernelAvailability a = KernelBackend.availability();
+        System.out.println("[scratch-kernel] " + test + ": kernel backend " + (a.available() ? "AVAILABLE, running" : "UNAVAILABLE, skipping: " + a.reason()));
+        assumeTrue(a.available(), a.reason());
+    }
+}
