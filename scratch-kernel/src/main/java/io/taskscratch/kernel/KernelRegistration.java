@@ -62,16 +62,17 @@ public final class KernelRegistration implements AutoCloseable {
 
     /**
      * Unregisters the thread: deletes the kernel element, waits a kernel RCU grace period, frees
-     * the region. Idempotent; also run when the thread exits.
+     * the region. If the thread has exited already, its region is kept (quarantined) until the
+     * backend closes: the task's last context switch may still write it. Idempotent; also run when
+     * the thread exits.
      */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+    public synchronized void close() {
+        // Held throughout, so a concurrent close (the exit reaper) returns only once it is done.
+        if (closed) {
+            return;
         }
+        closed = true;
         backend.unregister(this);
     }
 

@@ -66,11 +66,13 @@ class KernelBackendTest {
             assertFalse(t.isAlive());
             HeaderSnapshot exited = r.snapshot();
             assertTrue(exited.switches() > parked.switches(), "unpark switched it in again: " + parked + " -> " + exited);
-            r.close();
+            r.close(); // the thread has exited: its region is quarantined until the backend closes
             assertNull(backend.registration(t));
-            assertTrue(r.region().isFreed(), "unregistering frees the region");
-            self.close();
+            self.close(); // a live thread: deleted, a kernel grace period, freed at once
+            assertTrue(self.region().isFreed(), "unregistering a live thread frees its region");
             assertEquals(0, backend.registeredThreads());
+            backend.close();
+            assertTrue(r.region().isFreed(), "closing the backend frees the exited thread's region");
         }
     }
 
