@@ -5,6 +5,7 @@ import io.taskscratch.ScratchException;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.sched.SimPlatform;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -94,9 +95,9 @@ import java.util.concurrent.locks.Lock;
  * that only lock holders touch, so an uncontended lock/unlock makes no thread-local lookup.
  *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
- * set status would make every park return at once) and re-asserted on the current Java thread
- * afterwards. {@link Platform} has no call to set it, so this assumes that a platform's
- * interrupt status is its Java thread's, true for {@code NativePlatform}.
+ * set status would make every park return at once) and re-asserted afterwards: through
+ * {@link SimPlatform#interrupt} in the scheduler model, on the Java thread otherwise
+ * ({@link Platform} has no call to set it).
  */
 public final class AdaptiveMutex implements Lock {
     /** Default resilient-mode time bound: 0.25 s, the kernel's {@code RES_DEF_TIMEOUT}. */
@@ -519,7 +520,7 @@ public final class AdaptiveMutex implements Lock {
         if (r == ACQUIRED) {
             onAcquire(me, held);
             if (ignoredInterrupt) {
-                Thread.currentThread().interrupt();
+                reassertInterrupt(me);
             }
         } else {
             if (held != null) {
@@ -811,6 +812,19 @@ public final class AdaptiveMutex implements Lock {
                 + " whose owner waits for a lock " + me.name() + " holds (ABBA)");
     }
 
+    /**
+     * Sets the caller's interrupt status again after a wait that had to clear it. {@link Platform}
+     * has no such call: the scheduler model keeps interrupts itself ({@link SimPlatform#interrupt}),
+     * everything else uses the Java thread's status.
+     */
+    private void reassertInterrupt(PlatformTask me) {
+        if (platform instanceof SimPlatform sim) {
+            sim.interrupt(me);
+        } else {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private PlatformTask checkOwner() {
         PlatformTask me = platform.currentTask();
         if (!ownedByCaller()) {
@@ -909,7 +923,7 @@ public final class AdaptiveMutex implements Lock {
                 throw new InterruptedException();
             }
             if (ignoredInterrupt) {
-                Thread.currentThread().interrupt();
+                reassertInterrupt(me);
             }
             return !timedOut;
         }

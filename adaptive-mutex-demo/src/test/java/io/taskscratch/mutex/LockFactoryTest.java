@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LockFactoryTest {
     private static final int THREADS = 3;
-    private static final int ROUNDS = 20_000;
+    private static final int ROUNDS = 10_000;
 
     /** Runs the locktorture-style check; returns the number of overlaps seen (0 for a correct lock). */
     static int overlaps(ComparedLock lock) throws InterruptedException {

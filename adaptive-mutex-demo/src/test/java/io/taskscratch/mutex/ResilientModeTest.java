@@ -135,7 +135,7 @@ class ResilientModeTest {
                     }
                 });
             }
-            w.joinAll();
+            w.joinAll(100); // 10 000 rounds on a loaded 2-core machine
         }
         assertFalse(overlap.get());
         assertTrue(outcomes.get(AcquireResult.OK).get() >= rounds, outcomes.toString());

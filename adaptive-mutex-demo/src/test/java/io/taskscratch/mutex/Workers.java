@@ -61,9 +61,15 @@ final class Workers implements AutoCloseable {
 
     /** Joins every worker within the liveness timeout and rethrows the first failure. */
     void joinAll() throws InterruptedException {
+        joinAll(LIVENESS_SECONDS);
+    }
+
+    /** Joins every worker within {@code seconds} in all and rethrows the first failure. */
+    void joinAll(long seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         for (Thread t : threads) {
-            t.join(TimeUnit.SECONDS.toMillis(LIVENESS_SECONDS));
-            assertFalse(t.isAlive(), () -> t.getName() + " still running after " + LIVENESS_SECONDS + " s: " + stack(t));
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            assertFalse(t.isAlive(), () -> t.getName() + " still running after " + seconds + " s: " + stack(t));
         }
         Throwable e = failure.get();
         if (e != null) {

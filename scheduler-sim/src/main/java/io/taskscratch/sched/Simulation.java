@@ -961,10 +961,9 @@ public final class Simulation {
             }
         }
 
-        private void require(boolean ok, String what) {
-            if (!ok) {
-                throw new IllegalStateException(what);
-            }
+        /** Messages are built only on failure: this runs after every event. */
+        private static IllegalStateException broken(String what) {
+            return new IllegalStateException(what);
         }
 
         private void checkModel() {
@@ -978,32 +977,45 @@ public final class Simulation {
                 lastPreemptions = Arrays.copyOf(lastPreemptions, len);
             }
             stamp++;
-            require(now >= lastNow, "virtual time went back from " + lastNow + " to " + now);
+            if (now < lastNow) {
+                throw broken("virtual time went back from " + lastNow + " to " + now);
+            }
             lastNow = now;
             for (Cpu c : cpus) {
                 SimTask t = c.curr;
                 if (t != null) {
-                    require(mark[(int) t.id] != stamp, "task " + t + " is on more than one CPU (again on cpu " + c.id + ")");
+                    if (mark[(int) t.id] == stamp) {
+                        throw broken("task " + t + " is on more than one CPU (again on cpu " + c.id + ")");
+                    }
                     mark[(int) t.id] = stamp;
-                    require(t.state == TaskState.RUNNING && t.onCpu && t.cpu == c.id,
-                            "cpu " + c.id + " runs " + t + " but the task says state " + t.state + ", on_cpu " + t.onCpu + ", cpu " + t.cpu);
+                    if (t.state != TaskState.RUNNING || !t.onCpu || t.cpu != c.id) {
+                        throw broken("cpu " + c.id + " runs " + t + " but the task says state " + t.state
+                                + ", on_cpu " + t.onCpu + ", cpu " + t.cpu);
+                    }
                 }
                 c.rq.forEach(q -> {
-                    require(mark[(int) q.id] != stamp, "task " + q + " is queued twice or queued while running (cpu " + c.id + ")");
+                    if (mark[(int) q.id] == stamp) {
+                        throw broken("task " + q + " is queued twice or queued while running (cpu " + c.id + ")");
+                    }
                     mark[(int) q.id] = stamp;
-                    require(q.state == TaskState.RUNNABLE && q.cpu == c.id,
-                            "cpu " + c.id + " queues " + q + " but the task says state " + q.state + ", cpu " + q.cpu);
+                    if (q.state != TaskState.RUNNABLE || q.cpu != c.id) {
+                        throw broken("cpu " + c.id + " queues " + q + " but the task says state " + q.state + ", cpu " + q.cpu);
+                    }
                 });
             }
             for (SimTask t : tasks) {
                 int i = (int) t.id;
                 boolean placed = mark[i] == stamp;
-                require(placed == (t.state == TaskState.RUNNING || t.state == TaskState.RUNNABLE),
-                        "task " + t + " in state " + t.state + (placed ? " sits on a CPU" : " is on no CPU"));
-                require(t.onCpu == (t.state == TaskState.RUNNING), "task " + t + " on_cpu " + t.onCpu + " in state " + t.state);
-                require(t.switches >= lastSwitches[i] && t.lastSwitchNs >= lastSwitchNs[i]
-                                && t.migrations >= lastMigrations[i] && t.preemptions >= lastPreemptions[i],
-                        "task " + t + " counters went back");
+                if (placed != (t.state == TaskState.RUNNING || t.state == TaskState.RUNNABLE)) {
+                    throw broken("task " + t + " in state " + t.state + (placed ? " sits on a CPU" : " is on no CPU"));
+                }
+                if (t.onCpu != (t.state == TaskState.RUNNING)) {
+                    throw broken("task " + t + " on_cpu " + t.onCpu + " in state " + t.state);
+                }
+                if (t.switches < lastSwitches[i] || t.lastSwitchNs < lastSwitchNs[i]
+                        || t.migrations < lastMigrations[i] || t.preemptions < lastPreemptions[i]) {
+                    throw broken("task " + t + " counters went back");
+                }
                 lastSwitches[i] = t.switches;
                 lastSwitchNs[i] = t.lastSwitchNs;
                 lastMigrations[i] = t.migrations;

@@ -4,7 +4,6 @@ import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.rcu.Flavor;
 import io.taskscratch.rcu.Rcu;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
@@ -20,20 +19,22 @@ import java.util.WeakHashMap;
  * HeaderSnapshot frozen = old.snapshot();               // nobody writes `old` any more
  * }</pre>
  *
- * <p>Implementation overview. Every non-sleepable hook invocation runs inside a NORMAL read
- * section of its registry's rcu domain, every sleepable one inside a TASKS_TRACE section
- * ({@link TracepointRegistry}). Attach records, before the hook can run, which (domain, flavor)
- * pairs may touch which maps: the hook's declared {@link HookProgram#usedMaps()}, or "any map"
- * when it declares none. The records only grow (a detached hook may still be running), and
- * are weak on maps and domains. The barrier waits for one grace period of each recorded pair
- * for the map; a map no hook may use needs no wait. A hook attached after the barrier read the
- * records was published after the caller's change, so it can only see the new contents.
+ * <p>Implementation overview. A map belongs to one rcu domain and only hooks of registries in
+ * that domain may use it ({@link HookContext#taskStorageGet} refuses others). Every
+ * non-sleepable hook invocation runs inside a NORMAL read section of its registry's domain, every
+ * sleepable one inside a TASKS_TRACE section ({@link TracepointRegistry}). Attach records, before
+ * the hook can run, which flavors may touch which maps: per declared map of the hook's domain
+ * ({@link HookProgram#usedMaps()}), or per domain for hooks that declare no maps ("any map").
+ * The records only grow (a detached hook may still be running) and are weak on maps and
+ * domains. The barrier waits for one grace period of the map's domain for each recorded flavor;
+ * a map no hook may use needs no wait. A hook attached after the barrier read the records was
+ * published after the caller's change, so it can only see the new contents.
  */
 public final class MapAccessBarrier {
     private static final Object LOCK = new Object();
-    /** Per map: the domains and flavors of hooks that declared it. Guarded by LOCK. */
-    private static final Map<TaskStorageMap, Map<Rcu, EnumSet<Flavor>>> BY_MAP = new WeakHashMap<>();
-    /** Domains and flavors of hooks that may use any map. Guarded by LOCK. */
+    /** Per map: the flavors of hooks of the map's domain that declared it. Guarded by LOCK. */
+    private static final Map<TaskStorageMap, EnumSet<Flavor>> BY_MAP = new WeakHashMap<>();
+    /** Per domain: the flavors of its hooks that may use any map. Guarded by LOCK. */
     private static final Map<Rcu, EnumSet<Flavor>> ANY_MAP = new WeakHashMap<>();
 
     private MapAccessBarrier() {
@@ -44,17 +45,19 @@ public final class MapAccessBarrier {
         Flavor f = link.sleepable ? Flavor.TASKS_TRACE : Flavor.NORMAL;
         synchronized (LOCK) {
             if (link.usedMaps == null) {
-                add(ANY_MAP, rcu, f);
+                flavors(ANY_MAP, rcu).add(f);
             } else {
                 for (TaskStorageMap m : link.usedMaps) {
-                    add(BY_MAP.computeIfAbsent(m, k -> new WeakHashMap<>()), rcu, f);
+                    if (m.rcu() == rcu) { // a map of another domain is refused at use: the hook never touches it
+                        flavors(BY_MAP, m).add(f);
+                    }
                 }
             }
         }
     }
 
-    private static void add(Map<Rcu, EnumSet<Flavor>> users, Rcu rcu, Flavor f) {
-        users.computeIfAbsent(rcu, k -> EnumSet.noneOf(Flavor.class)).add(f);
+    private static <K> EnumSet<Flavor> flavors(Map<K, EnumSet<Flavor>> users, K key) {
+        return users.computeIfAbsent(key, k -> EnumSet.noneOf(Flavor.class));
     }
 
     /**
@@ -79,22 +82,17 @@ public final class MapAccessBarrier {
     }
 
     private static void sync(TaskStorageMap map, boolean expedited) {
-        Objects.requireNonNull(map, "map");
-        Map<Rcu, EnumSet<Flavor>> users = new HashMap<>();
+        Rcu rcu = Objects.requireNonNull(map, "map").rcu();
+        EnumSet<Flavor> wait = EnumSet.noneOf(Flavor.class);
         synchronized (LOCK) {
-            ANY_MAP.forEach((rcu, fs) -> users.put(rcu, EnumSet.copyOf(fs)));
-            Map<Rcu, EnumSet<Flavor>> declared = BY_MAP.get(map);
-            if (declared != null) {
-                declared.forEach((rcu, fs) -> users.computeIfAbsent(rcu, k -> EnumSet.noneOf(Flavor.class)).addAll(fs));
-            }
+            wait.addAll(ANY_MAP.getOrDefault(rcu, wait));
+            wait.addAll(BY_MAP.getOrDefault(map, wait));
         }
-        for (Map.Entry<Rcu, EnumSet<Flavor>> e : users.entrySet()) {
-            for (Flavor f : e.getValue()) {
-                if (expedited) {
-                    e.getKey().synchronizeExpedited(f);
-                } else {
-                    e.getKey().synchronize(f);
-                }
+        for (Flavor f : wait) {
+            if (expedited) {
+                rcu.synchronizeExpedited(f);
+            } else {
+                rcu.synchronize(f);
             }
         }
     }

@@ -52,8 +52,8 @@ public final class StorageElement {
     /**
      * Writes 4 value bytes at {@code offset}.
      *
-     * @throws ScratchException EACCES-like refusal as {@code EINVAL} when the store overlaps a uptr
-     *                          field: only user space may set a uptr
+     * @throws ScratchException EINVAL when the store overlaps a uptr field: only user space may set
+     *                          a uptr (the verifier rejects such a program at load time)
      */
     public synchronized void putInt(int offset, int value) {
         checkBounds(offset, 4);

@@ -13,6 +13,7 @@ import io.taskscratch.map.MapSpec;
 import io.taskscratch.map.StorageElement;
 import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.rcu.Flavor;
+import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.ScratchRegion;
 import io.taskscratch.task.TaskHandle;
 import java.util.Set;
@@ -191,6 +192,30 @@ class HookContextTest {
         HookLink l = fireWith("forgetful", false, ctx -> assertTrue(ctx.tryLock(lock)));
         assertDetached(l, Errno.EINVAL, "returned holding");
         assertFalse(lock.isLocked(), "the runtime released the leaked lock");
+    }
+
+    @Test
+    void takingANinthLockIsRefusedWithE2bigAndAllAreReleased() {
+        ReentrantLock[] locks = new ReentrantLock[9];
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+        HookLink l = fireWith("hoarder", false, ctx -> {
+            for (ReentrantLock lock : locks) {
+                assertTrue(ctx.tryLock(lock));
+            }
+        });
+        assertDetached(l, Errno.E2BIG, "holding 8 locks");
+        for (ReentrantLock lock : locks) {
+            assertFalse(lock.isLocked(), "refused or released: " + lock);
+        }
+    }
+
+    @Test
+    void unlockingALockNotTakenThroughTheContextIsRefused() {
+        ReentrantLock lock = new ReentrantLock();
+        HookLink l = fireWith("stranger", false, ctx -> ctx.unlock(lock));
+        assertDetached(l, Errno.EINVAL, "did not take through its context");
     }
 
     @Test

@@ -172,6 +172,36 @@ class MapAccessBarrierTest {
     }
 
     @Test
+    void aDeletedElementsRegionStaysPinnedUntilHooksThatMaySeeItHaveFinished() throws InterruptedException {
+        try (HookWorld w = new HookWorld("unpin")) {
+            ScratchRegion region = w.alloc.allocate(b);
+            w.register(b, region);
+            CountDownLatch loaded = new CountDownLatch(1);
+            AtomicBoolean release = new AtomicBoolean();
+            w.tps.attach(Tracepoint.SCHED_SWITCH, HookProgram.of("late-writer", Set.of(w.map), ctx -> {
+                ScratchRegion r = ctx.region(ctx.taskStorageGet(w.map, ctx.next(), 0), "udata");
+                loaded.countDown();
+                while (!release.get()) {
+                    Thread.onSpinWait();
+                }
+                ctx.storeLong(r, HookWorld.HITS, 1);
+            }), false);
+            Thread firer = Thread.ofPlatform().start(() -> w.tps.fireSchedSwitch(a, b, 0, false, 0));
+            assertTrue(loaded.await(10, TimeUnit.SECONDS));
+            w.map.delete(b);
+            Thread.sleep(20); // the deferred unpin would have run by now if it did not wait for the hook
+            assertTrue(region.isPinned(), "unpinned while a hook that found the element still runs");
+            release.set(true);
+            firer.join();
+            w.map.awaitUnpins();
+            assertFalse(region.isPinned());
+            assertEquals(1, hits(region), "the hook's write landed in live memory");
+            region.close(); // now it can be freed
+            assertTrue(w.failures.isEmpty(), w.failures::toString);
+        }
+    }
+
+    @Test
     void barrierWaitsOnlyForHooksThatMayUseTheMap() throws InterruptedException {
         try (HookWorld w = new HookWorld("declared");
              TaskStorageMap other = TaskStorageMap.create("other", MapSpec.taskStorage(HookWorld.VALUE), w.rcu)) {

@@ -12,6 +12,10 @@ import io.taskscratch.task.TaskHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +113,40 @@ class TracepointRegistryTest {
             w.rcu.rcuBarrier();
             assertTrue(before.isFreed(), "the replaced array is freed once its grace period has passed");
             assertFalse(w.tps.published(Tracepoint.SCHED_SWITCH).isFreed(), "the published array is never freed");
+        }
+    }
+
+    @Test
+    void aSleepingReaderKeepsItsRetiredArrayAliveUntilItReturns() throws InterruptedException {
+        try (HookWorld w = new HookWorld("sleepy")) {
+            CountDownLatch inside = new CountDownLatch(1);
+            AtomicBoolean release = new AtomicBoolean();
+            HookLink sleepy = w.tps.attach(Tracepoint.SCHED_SWITCH, HookProgram.of("sleepy", ctx -> {
+                inside.countDown();
+                while (!release.get()) {
+                    ctx.sleep(1_000_000);
+                }
+            }), true);
+            TracepointRegistry.HookArray held = w.tps.published(Tracepoint.SCHED_SWITCH);
+            AtomicReference<Throwable> firerError = new AtomicReference<>();
+            Thread firer = Thread.ofPlatform().start(() -> {
+                try {
+                    w.tps.fireSchedSwitch(a, b, 0, false, 0);
+                } catch (Throwable t) {
+                    firerError.set(t);
+                }
+            });
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
+            sleepy.close();
+            w.rcu.synchronize(Flavor.NORMAL); // enough for a NORMAL-only retirement, and its callback,
+            w.rcu.synchronize(Flavor.NORMAL); // to have run, had the slot not been marked sleepable
+            Thread.sleep(20);
+            assertFalse(held.isFreed(), "freed while a sleepable hook still ran from it");
+            release.set(true);
+            firer.join();
+            assertNull(firerError.get());
+            w.rcu.rcuBarrier();
+            assertTrue(held.isFreed(), "freed once the chained grace periods passed");
         }
     }
 

@@ -1,0 +1,269 @@
+package io.taskscratch.demo;
+
+import io.taskscratch.sched.trace.SvgTimeline;
+import io.taskscratch.sched.trace.Timeline;
+import io.taskscratch.sched.trace.TraceRecorder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * The demo: "pinned or lossy?". Runs every lock of the comparison inside the deterministic
+ * scheduler model and prints the comparison table, then sweeps oversubscription and the lossy
+ * drop rate, checks the project's goals, and writes CSV, JSON, charts and a timeline.
+ * {@code mvn -Pdemo package} runs it with the defaults; {@code -Ddemo.args="--help"} lists the
+ * options. See {@code docs/demo.md}.
+ */
+@Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Pinned or lossy? Compares the adaptive mutex (owner state from pinned uptr regions, lossy probe-write",
+            "regions, an rseq-style hint, or none) with the classic locks, inside the deterministic scheduler model.",
+            "All times are virtual; the same seed gives the same results."})
+public final class DemoMain implements Callable<Integer> {
+    @Option(names = "--seed", description = "Model seed, the same for every lock (default ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--cpus", description = "Modelled CPUs (default ${DEFAULT-VALUE}).")
+    int cpus = 2;
+
+    @Option(names = "--threads", description = "Contending tasks in the comparison table and the drop-rate sweep; 0 = 2 x CPUs "
+            + "(default ${DEFAULT-VALUE}).")
+    int threads = 0;
+
+    @Option(names = "--hogs", description = "CPU-hog background tasks in the comparison table and the drop-rate sweep, so that "
+            + "lock holders get preempted; -1 = 2 x CPUs, which with the default threads makes 4x oversubscription. The "
+            + "oversubscription sweep runs without hogs (default ${DEFAULT-VALUE}).")
+    int hogs = -1;
+
+    @Option(names = "--cs", description = "Critical section: 0, 50ns, 1us, 10us, 100us, bimodal (95% 1us / 5% 100us), or any <n>ns|us|ms "
+            + "(default ${DEFAULT-VALUE}).")
+    String cs = "1us";
+
+    @Option(names = "--think", description = "Think time between acquisitions, uniform on [0, 2 x value]; same syntax as --cs "
+            + "(default ${DEFAULT-VALUE}).")
+    String think = "1us";
+
+    @Option(names = "--policy", description = "Scheduler: fair (CFS-like) or rr (round robin) (default ${DEFAULT-VALUE}).")
+    String policy = "fair";
+
+    @Option(names = "--duration-ms", description = "Virtual run time of each table run, in ms (default ${DEFAULT-VALUE}).")
+    long durationMs = 30;
+
+    @Option(names = "--sweep-ms", description = "Virtual run time of each sweep run, in ms (default ${DEFAULT-VALUE}).")
+    long sweepMs = 20;
+
+    @Option(names = "--seeds", description = "Seeds pooled per table and drop-rate run (seed, seed+1, ...): short schedules are "
+            + "chaotic, pooling steadies them (default ${DEFAULT-VALUE}). Oversubscription sweep runs use one seed.")
+    int seeds = 3;
+
+    @Option(names = "--locks", split = ",", description = "Locks of the table: reentrant, reentrant-fair, synchronized, ttas, spin100, "
+            + "backoff, yield40, adaptive-none, adaptive-pinned, adaptive-lossy-<pct>, adaptive-rseq-<pct> (default: all, with lossy "
+            + "1/10/50% and rseq 10/50%).")
+    List<String> locks = LockChoice.DEFAULT_SET;
+
+    @Option(names = "--drop-rates", split = ",", description = "Drop rates in % for the lossy/rseq sweep (default ${DEFAULT-VALUE}).")
+    List<Double> dropRates = List.of(0.0, 1.0, 10.0, 50.0, 100.0);
+
+    @Option(names = "--memory-pressure", description = "Fraction [0,1] of unpinned region pages evicted every virtual ms (lossy "
+            + "state only; pinned pages are never evicted) (default ${DEFAULT-VALUE}).")
+    double memoryPressure = 0;
+
+    @Option(names = "--oversub", split = ",", description = "Threads per CPU for the oversubscription sweep (default ${DEFAULT-VALUE}).")
+    List<Double> oversub = List.of(0.5, 1.0, 2.0, 4.0, 8.0);
+
+    @Option(names = "--no-sweeps", description = "Only the comparison table (no sweeps, charts or goal check).")
+    boolean noSweeps;
+
+    @Option(names = "--check-invariants", description = "Check the model's invariants after every event, and for pinned state that "
+            + "every region agrees with the model (slow).")
+    boolean checkInvariants;
+
+    @Option(names = "--timeline-us", description = "Width of the timeline window in virtual us (default ${DEFAULT-VALUE}).")
+    long timelineUs = 300;
+
+    @Option(names = "--out", description = "Output directory for results.csv, results.json, *.svg (default ${DEFAULT-VALUE}).")
+    Path out = Path.of("target", "demo");
+
+    private final PrintStream console = System.out;
+
+    /**
+     * Runs the demo.
+     *
+     * @param args command-line options ({@code --help} lists them)
+     */
+    public static void main(String[] args) {
+        System.setProperty("chronicle.analytics.disable", "true");
+        int code = new CommandLine(new DemoMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        long hostStart = System.nanoTime();
+        int tableThreads = threads > 0 ? threads : 2 * cpus;
+        int tableHogs = hogs >= 0 ? hogs : 2 * cpus;
+        RunSpec base = new RunSpec("table", LockChoice.parse("ttas"), cpus, tableThreads, tableHogs, Distribution.parse(cs),
+                Distribution.parse(think), policy, durationMs * 1_000_000L, seed, seeds, memoryPressure, checkInvariants);
+        List<LockChoice> tableLocks = LockChoice.parseList(locks);
+        List<RunSpec> plan = new ArrayList<>();
+        for (LockChoice l : tableLocks) {
+            plan.add(base.withLock(l));
+        }
+        List<LockChoice> sweepLocks = sweepLocks();
+        List<Integer> sweepThreads = new ArrayList<>();
+        if (!noSweeps) {
+            for (double m : oversub) {
+                int n = Math.max(1, (int) Math.round(m * cpus));
+                if (!sweepThreads.contains(n)) {
+                    sweepThreads.add(n);
+                }
+            }
+            for (int n : sweepThreads) {
+                for (LockChoice l : sweepLocks) {
+                    plan.add(base.withThreads("oversub", n, 0, sweepMs * 1_000_000L).withSeeds(1).withLock(l));
+                }
+            }
+            for (LockChoice.State s : new LockChoice.State[] {LockChoice.State.LOSSY, LockChoice.State.RSEQ}) {
+                for (double d : dropRates) {
+                    plan.add(base.withThreads("droprate", tableThreads, tableHogs, base.durationNs())
+                            .withLock(LockChoice.adaptive(s, d / 100)));
+                }
+            }
+        }
+        console.printf(Locale.ROOT, "taskscratch demo: %d CPUs (%s), %d threads, %d hogs, cs %s, think %s, seed %d; %d runs%n",
+                cpus, policy, tableThreads, tableHogs, cs, think, seed, plan.size() + 1);
+        List<RunResult> results = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            RunSpec s = plan.get(i);
+            long t0 = System.nanoTime();
+            RunResult r = DemoRun.run(s, null);
+            results.add(r);
+            console.printf(Locale.ROOT, "  [%2d/%d] %-8s %-22s threads %-3d %12s acq/s  (%.1f s host)%n", i + 1, plan.size() + 1,
+                    s.scenario(), s.lock().label(), s.threads(), String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        Files.createDirectories(out);
+        Path timeline = timeline(base, plan.size() + 1);
+        List<RunResult> table = results.stream().filter(r -> r.spec().scenario().equals("table")).toList();
+        console.println();
+        console.print(Report.table(String.format(Locale.ROOT,
+                "Comparison: %d CPUs, %d threads + %d CPU hogs (%.1fx oversubscribed), cs %s, think %s, %s, %d x %d ms virtual "
+                        + "(seeds %d..%d)", cpus, tableThreads, tableHogs, base.oversubscription(), cs, think, policy, seeds, durationMs,
+                seed, seed + seeds - 1), table));
+        console.println("  acq/s = acquisitions per virtual second; p50..max = acquire latency; spin/acq = CPU burnt in spin pauses per");
+        console.println("  acquisition; csw/acq, park/acq per acquisition; min/max and jain = fairness; >1ms = starvation events;");
+        console.println("  wfail = region writes that did not land (lossy / rseq state).");
+        Files.writeString(out.resolve("results.csv"), Report.csv(results));
+        Files.writeString(out.resolve("results.json"), Report.json(results));
+        if (!noSweeps) {
+            writeCharts(results, sweepLocks, sweepThreads);
+            console.println();
+            console.print(Goals.check(results, base, cpus));
+        }
+        console.printf(Locale.ROOT, "%nwrote %s (results.csv, results.json%s, %s) in %.1f s host time%n", out.toAbsolutePath(),
+                noSweeps ? "" : ", oversubscription.svg, drop-rate.svg", timeline.getFileName(), (System.nanoTime() - hostStart) / 1e9);
+        return 0;
+    }
+
+    private List<LockChoice> sweepLocks() {
+        List<LockChoice> l = new ArrayList<>();
+        for (String c : LockChoice.CLASSIC) {
+            l.add(LockChoice.parse(c));
+        }
+        l.add(LockChoice.parse("adaptive-none"));
+        l.add(LockChoice.parse("adaptive-pinned"));
+        l.add(LockChoice.parse("adaptive-lossy-10"));
+        l.add(LockChoice.parse("adaptive-rseq-10"));
+        return l;
+    }
+
+    /** One more run of adaptive[pinned] with the trace recorder and hold/spin/park marks; writes timeline.svg. */
+    private Path timeline(RunSpec base, int n) throws IOException {
+        long ns = Math.min(base.durationNs(), 5_000_000L);
+        RunSpec s = base.withThreads("timeline", base.threads(), base.hogs(), ns).withSeeds(1).withLock(LockChoice.parse("adaptive-pinned"));
+        TraceRecorder[] rec = new TraceRecorder[1];
+        long t0 = System.nanoTime();
+        DemoRun.run(s, rec);
+        Timeline tl = Timeline.of(rec[0].trace(), ns);
+        long width = timelineUs * 1_000;
+        long from = busiestWindow(tl, width);
+        Path file = out.resolve("timeline.svg");
+        Files.writeString(file, SvgTimeline.render(tl, from, Math.min(ns, from + width), 1400));
+        console.printf(Locale.ROOT, "  [%2d/%d] timeline adaptive[pinned] with hold/spin/park marks (%.1f s host)%n", n, n,
+                (System.nanoTime() - t0) / 1e9);
+        return file;
+    }
+
+    /** Start of the {@code width}-long window holding the most hold/spin/park intervals (the most to see). */
+    private static long busiestWindow(Timeline tl, long width) {
+        long[] starts = tl.intervals().stream().mapToLong(Timeline.Interval::startNs).sorted().toArray();
+        long best = 0;
+        int bestCount = 0;
+        for (int i = 0, j = 0; i < starts.length; i++) {
+            while (j < starts.length && starts[j] < starts[i] + width) {
+                j++;
+            }
+            if (j - i > bestCount) {
+                bestCount = j - i;
+                best = starts[i];
+            }
+        }
+        return Math.max(0, best - width / 20);
+    }
+
+    private void writeCharts(List<RunResult> results, List<LockChoice> sweepLocks, List<Integer> sweepThreads) throws IOException {
+        List<String> xs = new ArrayList<>();
+        for (int n : sweepThreads) {
+            xs.add(n + " (" + fmt(n / (double) cpus) + "x)");
+        }
+        List<Charts.Series> series = new ArrayList<>();
+        for (LockChoice l : sweepLocks) {
+            double[] ys = new double[sweepThreads.size()];
+            for (int i = 0; i < ys.length; i++) {
+                ys[i] = find(results, "oversub", l.id(), sweepThreads.get(i)).map(RunResult::throughputPerSec).orElse(Double.NaN);
+            }
+            series.add(new Charts.Series(l.label(), ys));
+        }
+        Files.writeString(out.resolve("oversubscription.svg"), Charts.render(List.of(new Charts.Panel(
+                "Throughput vs oversubscription (" + cpus + " CPUs, no hogs, cs " + cs + ", think " + think + ")", "threads (per CPU)", "acquisitions / s", xs, series))));
+        List<String> drops = new ArrayList<>();
+        for (double d : dropRates) {
+            drops.add(fmt(d) + "%");
+        }
+        List<Charts.Series> thr = new ArrayList<>();
+        List<Charts.Series> waste = new ArrayList<>();
+        for (LockChoice.State s : new LockChoice.State[] {LockChoice.State.LOSSY, LockChoice.State.RSEQ}) {
+            double[] t = new double[dropRates.size()];
+            double[] w = new double[dropRates.size()];
+            for (int i = 0; i < t.length; i++) {
+                String id = LockChoice.adaptive(s, dropRates.get(i) / 100).id();
+                RunResult r = find(results, "droprate", id, -1).orElse(null);
+                t[i] = r == null ? Double.NaN : r.throughputPerSec();
+                w[i] = r == null ? Double.NaN : r.spinNsPerAcq();
+            }
+            String name = "adaptive[" + s.name().toLowerCase(Locale.ROOT) + "]";
+            thr.add(new Charts.Series(name, t));
+            waste.add(new Charts.Series(name, w));
+        }
+        Files.writeString(out.resolve("drop-rate.svg"), Charts.render(List.of(
+                new Charts.Panel("Throughput vs drop rate", "drop rate", "acquisitions / s", drops, thr),
+                new Charts.Panel("Spin waste vs drop rate", "drop rate", "spin ns per acquisition", drops, waste))));
+    }
+
+    static java.util.Optional<RunResult> find(List<RunResult> results, String scenario, String lockId, int threads) {
+        return results.stream().filter(r -> r.spec().scenario().equals(scenario) && r.spec().lock().id().equals(lockId)
+                && (threads < 0 || r.spec().threads() == threads)).findFirst();
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString(Math.round(v)) : Double.toString(v);
+    }
+}

@@ -1,0 +1,130 @@
+package io.taskscratch.demo;
+
+import io.taskscratch.platform.Platform;
+import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.sched.SimPlatform;
+import io.taskscratch.sched.SimTask;
+
+import java.util.Arrays;
+
+/**
+ * The simulated platform as the compared locks see it, counting what they do with the CPU:
+ * spin pauses (CPU burnt spinning = pauses × the model's pause cost), yields and parks. With
+ * marks on, it also reports each task's spin streaks and parks as timeline intervals
+ * ({@code spin}, {@code park}).
+ *
+ * <p>Only one simulated task runs at a time and the model hands control over with a volatile
+ * flag, so plain counters are exact.
+ */
+final class MeteredPlatform implements Platform {
+    private final SimPlatform sim;
+    private final boolean marks;
+    private long spinPauses;
+    private long yields;
+    private long parks;
+    /** Per task id: start of the current spin streak, or -1. */
+    private long[] spinSince = new long[0];
+
+    MeteredPlatform(SimPlatform sim, boolean marks) {
+        this.sim = sim;
+        this.marks = marks;
+    }
+
+    long spinPauses() {
+        return spinPauses;
+    }
+
+    long yields() {
+        return yields;
+    }
+
+    long parks() {
+        return parks;
+    }
+
+    /** Ends the calling task's spin streak, reporting it as a "spin" interval when marking. */
+    void endSpin() {
+        if (!marks) {
+            return;
+        }
+        SimTask t = sim.currentTask();
+        int i = (int) t.id();
+        if (i < spinSince.length && spinSince[i] >= 0) {
+            long now = sim.now();
+            if (now > spinSince[i]) {
+                sim.mark("spin", spinSince[i], now);
+            }
+            spinSince[i] = -1;
+        }
+    }
+
+    @Override
+    public PlatformTask currentTask() {
+        return sim.currentTask();
+    }
+
+    @Override
+    public void park(Object blocker) {
+        parks++;
+        endSpin();
+        long t0 = marks ? sim.now() : 0;
+        sim.park(blocker);
+        if (marks) {
+            sim.mark("park", t0, sim.now());
+        }
+    }
+
+    @Override
+    public void parkNanos(Object blocker, long nanos) {
+        parks++;
+        endSpin();
+        long t0 = marks ? sim.now() : 0;
+        sim.parkNanos(blocker, nanos);
+        if (marks) {
+            sim.mark("park", t0, sim.now());
+        }
+    }
+
+    @Override
+    public void unpark(PlatformTask task) {
+        sim.unpark(task);
+    }
+
+    @Override
+    public void spinPause() {
+        spinPauses++;
+        if (marks) {
+            int i = (int) sim.currentTask().id();
+            if (i >= spinSince.length) {
+                int old = spinSince.length;
+                spinSince = Arrays.copyOf(spinSince, Math.max(i + 1, old * 2));
+                Arrays.fill(spinSince, old, spinSince.length, -1);
+            }
+            if (spinSince[i] < 0) {
+                spinSince[i] = sim.now();
+            }
+        }
+        sim.spinPause();
+    }
+
+    @Override
+    public void yieldCpu() {
+        yields++;
+        sim.yieldCpu();
+    }
+
+    @Override
+    public long nanoTime() {
+        return sim.nanoTime();
+    }
+
+    @Override
+    public boolean interrupted() {
+        return sim.interrupted();
+    }
+
+    @Override
+    public boolean isInterrupted() {
+        return sim.isInterrupted();
+    }
+}
