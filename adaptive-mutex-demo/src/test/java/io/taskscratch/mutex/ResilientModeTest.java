@@ -96,6 +96,7 @@ class ResilientModeTest {
         AtomicBoolean overlap = new AtomicBoolean();
         AtomicInteger insideBoth = new AtomicInteger();
         AtomicInteger arrived = new AtomicInteger(); // a spinning barrier: both start a round together
+        AtomicInteger holdingFirst = new AtomicInteger(); // second rendezvous: both hold their first lock
         try (Workers w = new Workers()) {
             for (int t = 0; t < 2; t++) {
                 AdaptiveMutex first = t == 0 ? a : b;
@@ -103,21 +104,15 @@ class ResilientModeTest {
                 w.start(t == 0 ? "AB" : "BA", () -> {
                     for (int i = 0; i < rounds; i++) {
                         arrived.incrementAndGet();
-                        for (int spins = 0; arrived.get() < 2 * (i + 1); spins++) {
-                            if (spins < 10_000) {
-                                Thread.onSpinWait();
-                            } else {
-                                Thread.yield();
-                            }
-                        }
+                        awaitCount(arrived, 2 * (i + 1));
                         AcquireResult r1 = first.acquire();
                         outcomes.get(r1).incrementAndGet();
+                        // Wait until the other thread holds its first lock too, so every round
+                        // really is AB against BA however the (loaded) machine schedules us.
+                        holdingFirst.incrementAndGet();
+                        awaitCount(holdingFirst, 2 * (i + 1));
                         if (r1 != AcquireResult.OK) {
                             continue;
-                        }
-                        long widen = System.nanoTime() + 20_000; // widen the AB/BA window
-                        while (System.nanoTime() - widen < 0) {
-                            Thread.onSpinWait();
                         }
                         AcquireResult r2 = second.acquire();
                         outcomes.get(r2).incrementAndGet();
@@ -139,7 +134,10 @@ class ResilientModeTest {
         }
         assertFalse(overlap.get());
         assertTrue(outcomes.get(AcquireResult.OK).get() >= rounds, outcomes.toString());
-        assertTrue(outcomes.get(AcquireResult.DEADLOCK).get() > 0, "the rounds never overlapped: " + outcomes);
+        // Every round both threads held their first lock before asking for the second: each round
+        // must end in at least one DEADLOCK (or a TIMEOUT), never in both holding both.
+        assertTrue(outcomes.get(AcquireResult.DEADLOCK).get() + outcomes.get(AcquireResult.TIMEOUT).get() >= rounds,
+                "every round is a real AB/BA: " + outcomes);
         assertEquals(0, a.stateBits());
         assertEquals(0, b.stateBits());
         assertEquals(outcomes.get(AcquireResult.DEADLOCK).get(), a.metrics().deadlocks() + b.metrics().deadlocks());
@@ -271,5 +269,16 @@ class ResilientModeTest {
                 () -> AdaptiveMutex.builder(NativePlatform.instance()).resilientTimeout(0, TimeUnit.SECONDS));
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(e.getMessage().contains("resilientTimeout"), e.getMessage());
+    }
+
+    /** Spin, then yield, until {@code counter} reaches {@code target}: a two-party barrier with no lock. */
+    private static void awaitCount(AtomicInteger counter, int target) {
+        for (int spins = 0; counter.get() < target; spins++) {
+            if (spins < 10_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 }

@@ -70,7 +70,7 @@ public class HookFireBench {
         prev = TaskHandle.simulated("prev");
         next = TaskHandle.simulated("next");
         RegionLayout layout = RegionLayout.defaults();
-        map = TaskStorageMap.create("bench", MapSpec.taskStorage(ValueType.singleUptr("udata", PointeeType.of(layout))));
+        map = TaskStorageMap.create("bench", MapSpec.taskStorage(ValueType.singleUptr("udata", PointeeType.of(layout))), rcu);
         ScratchRegion region = RegionAllocator.create(layout, PinMode.UNPINNED).allocate(next);
         MapValue v = map.newValue();
         v.setUptr("udata", region);
@@ -85,6 +85,12 @@ public class HookFireBench {
                 writer.switchIn(wctx, r, ctx.cpu(), ctx.nowNs(), false);
             }
         }), false));
+        schedState.fireSchedSwitch(prev, next, 0, false, now++);
+        for (HookLink l : links) {
+            if (!l.isAttached()) { // a detached hook would make the benchmark measure an idle tracepoint
+                throw new IllegalStateException(l + " was detached: " + l.failure());
+            }
+        }
     }
 
     /** Detaches the hooks and closes the domain and map. */

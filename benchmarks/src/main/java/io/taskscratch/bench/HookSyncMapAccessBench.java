@@ -50,7 +50,7 @@ public class HookSyncMapAccessBench {
     public void setUp() {
         rcu = Rcu.create("bench-barrier");
         map = TaskStorageMap.create("bench-barrier", MapSpec.taskStorage(
-                ValueType.singleUptr("udata", PointeeType.user("sched_scratch", 64))));
+                ValueType.singleUptr("udata", PointeeType.user("sched_scratch", 64))), rcu);
         TracepointRegistry tps = TracepointRegistry.create("bench-barrier", rcu, NativePlatform.instance(), f -> { });
         tps.attach(Tracepoint.SCHED_SWITCH, HookProgram.of("reader", Set.of(map), ctx -> {
             long until = System.nanoTime() + hookNanos;

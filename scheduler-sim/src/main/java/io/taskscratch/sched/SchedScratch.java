@@ -185,7 +185,7 @@ public final class SchedScratch implements AutoCloseable {
         RegionLayout layout = options.writer() == WriterKind.PINNED ? defaults
                 : RegionLayout.builder().dynamicBudget(defaults.regionsPerPage() * defaults.stride() - RegionAbi.HEADER_SIZE).build();
         this.allocator = RegionAllocator.create(layout, PinMode.UNPINNED);
-        this.map = TaskStorageMap.create("sched_scratch", MapSpec.taskStorage(ValueType.singleUptr(UPTR_FIELD, PointeeType.of(layout))));
+        this.map = TaskStorageMap.create("sched_scratch", MapSpec.taskStorage(ValueType.singleUptr(UPTR_FIELD, PointeeType.of(layout))), rcu);
         this.residency = new ResidencyModel(options.seed());
         SplittableRandom random = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
         SchedStateHook.Residency pressure = SchedStateHook.Residency.NONE;

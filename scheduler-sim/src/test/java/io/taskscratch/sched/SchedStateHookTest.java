@@ -3,6 +3,7 @@ package io.taskscratch.sched;
 import io.taskscratch.hook.HookLink;
 import io.taskscratch.hook.HookProgram;
 import io.taskscratch.hook.Tracepoint;
+import io.taskscratch.rcu.Flavor;
 import io.taskscratch.region.HeaderSnapshot;
 import io.taskscratch.sched.workload.SpinParkLock;
 import io.taskscratch.sched.workload.Workloads;
@@ -167,7 +168,9 @@ class SchedStateHookTest {
         }
         TaskHandle h = scratch.bridge().handle(child[0]);
         assertFalse(h.isAlive(), "the child's handle exited with it");
-        assertNull(scratch.map().taskStorageGet(h, 0), "its storage was released");
+        try (var section = scratch.rcu().read(Flavor.NORMAL)) {
+            assertNull(scratch.map().taskStorageGet(h, 0), "its storage was released");
+        }
         assertNotNull(SchedScratch.regionOf(child[0]));
         links.forEach(HookLink::close);
         scratch.close();

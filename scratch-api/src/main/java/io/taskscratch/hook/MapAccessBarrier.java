@@ -20,7 +20,8 @@ import java.util.WeakHashMap;
  * }</pre>
  *
  * <p>Implementation overview. A map belongs to one rcu domain and only hooks of registries in
- * that domain may use it ({@link HookContext#taskStorageGet} refuses others). Every
+ * that domain may use it (attach refuses a declared map of another domain,
+ * {@link HookContext#taskStorageGet} an undeclared one). Every
  * non-sleepable hook invocation runs inside a NORMAL read section of its registry's domain, every
  * sleepable one inside a TASKS_TRACE section ({@link TracepointRegistry}). Attach records, before
  * the hook can run, which flavors may touch which maps: per declared map of the hook's domain
@@ -48,9 +49,7 @@ public final class MapAccessBarrier {
                 flavors(ANY_MAP, rcu).add(f);
             } else {
                 for (TaskStorageMap m : link.usedMaps) {
-                    if (m.rcu() == rcu) { // a map of another domain is refused at use: the hook never touches it
-                        flavors(BY_MAP, m).add(f);
-                    }
+                    flavors(BY_MAP, m).add(f); // attach refused maps of other domains
                 }
             }
         }

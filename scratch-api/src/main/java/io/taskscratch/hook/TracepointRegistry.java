@@ -1,5 +1,8 @@
 package io.taskscratch.hook;
 
+import io.taskscratch.Errno;
+import io.taskscratch.ScratchException;
+import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.rcu.Flavor;
@@ -40,8 +43,8 @@ public final class TracepointRegistry {
      * grace period chained with a NORMAL one once the flag is set (the 2022 sleepable-uprobe
      * design: pure non-sleepable slots never pay the slow chain).
      *
-     * Firing: read the flag (a volatile read, at least acquire); enter a TASKS_TRACE section if set, else a NORMAL
-     * one; load the array (acquire). If a NORMAL reader finds a sleepable hook in the array (it
+     * Firing: read the flag (a volatile read, at least acquire); enter a TASKS_TRACE section if
+     * set, else a NORMAL one; load the array (acquire). If a NORMAL reader finds a sleepable hook in the array (it
      * raced with the first sleepable attach), it leaves and re-enters as a TASKS_TRACE reader
      * before running anything. Under TASKS_TRACE each non-sleepable hook additionally runs in its
      * own NORMAL section, so a non-sleepable invocation is always inside a NORMAL section and a
@@ -51,7 +54,9 @@ public final class TracepointRegistry {
      * left: readers that chose NORMAL are covered by the NORMAL grace period; readers that chose
      * TASKS_TRACE read the flag as true with acquire, so they happen-after the flag store,
      * which precedes (under writeLock) every retirement that ran with the flag set, and an array
-     * retired before the flag was set was already replaced, so they cannot load it. (2) A hook
+     * retired before the flag was set was already replaced, so they cannot load it; a reader that
+     * switched to TASKS_TRACE after seeing a sleepable array happens-after the flag store the
+     * same way (through that array's release publication). (2) A hook
      * whose link is closed is not in any array published afterwards, so after close() and one
      * grace period of each flavor in use (synchronize()) it never runs again. (3) The poison
      * check after running the hooks turns a premature free into an IllegalStateException
@@ -188,11 +193,21 @@ public final class TracepointRegistry {
      * only after both grace periods, from now on.
      *
      * @return the link; close it to detach
+     * @throws ScratchException EINVAL (nothing attached) when the program declares a map of
+     *                          another rcu domain than this registry's
      */
     public HookLink attach(Tracepoint tp, HookProgram program, boolean sleepable) {
         Objects.requireNonNull(tp, "tp");
         Objects.requireNonNull(program, "program");
         HookLink link = new HookLink(this, tp, program, sleepable);
+        if (link.usedMaps != null) {
+            for (TaskStorageMap m : link.usedMaps) {
+                if (m.rcu() != rcu) { // the map's grace periods would not wait for this hook (like a load-time reject)
+                    throw new ScratchException(Errno.EINVAL, link + " declares map \"" + m.name() + "\" of rcu domain \""
+                            + m.rcu().name() + "\" but registry '" + name + "' runs hooks in domain \"" + rcu.name() + "\"");
+                }
+            }
+        }
         MapAccessBarrier.register(link); // before publication: the barrier must know every hook that can run
         Slot s = slots[tp.ordinal()];
         synchronized (writeLock) {

@@ -1,44 +1,49 @@
 package io.taskscratch.internal;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who pins which user memory: the kernel's page pin count, with a description of each holder
- * (map and task) so a refused free can name them.
+ * Who pins which user memory: the kernel's page pin count, kept per owner (a map element) with
+ * a description (map and task) so a refused free can name the holders. Pin and unpin are O(1).
  *
- * <p>Callers synchronize on the pinned object while they check-and-pin or check-and-free, so a
- * region cannot be freed between a map's check and its pin.
+ * <p>Callers hold {@code synchronized (target)} around check-and-pin (and the region around
+ * check-and-free), so a region cannot be freed between a map's check and its pin.
  */
 public final class Pins {
-    /** One pin: the object holding it (a map element) and a description for messages. */
-    public record Holder(Object owner, String description) {
+    /** The pins one owner holds on one target (an element may point two fields at one region). */
+    private static final class Held {
+        final String description;
+        int count;
+
+        Held(String description) {
+            this.description = description;
+        }
     }
 
-    private static final Map<Object, List<Holder>> PINS = new ConcurrentHashMap<>();
+    private static final Map<Object, LinkedHashMap<Object, Held>> PINS = new ConcurrentHashMap<>();
 
     private Pins() {
     }
 
-    /** Adds a pin on {@code target}. Caller holds {@code synchronized (target)}. */
-    public static void pin(Object target, Holder holder) {
-        PINS.computeIfAbsent(target, k -> new ArrayList<>()).add(holder);
+    /** Adds a pin of {@code owner} on {@code target}. Caller holds {@code synchronized (target)}. */
+    public static void pin(Object target, Object owner, String description) {
+        PINS.computeIfAbsent(target, k -> new LinkedHashMap<>()).computeIfAbsent(owner, k -> new Held(description)).count++;
     }
 
     /** Removes one pin of {@code owner} on {@code target}; no-op if absent. */
     public static void unpin(Object target, Object owner) {
         synchronized (target) {
-            List<Holder> holders = PINS.get(target);
-            if (holders == null) {
+            LinkedHashMap<Object, Held> holders = PINS.get(target);
+            Held h = holders == null ? null : holders.get(owner);
+            if (h == null) {
                 return;
             }
-            for (int i = 0; i < holders.size(); i++) {
-                if (holders.get(i).owner() == owner) {
-                    holders.remove(i);
-                    break;
-                }
+            if (--h.count == 0) {
+                holders.remove(owner);
             }
             if (holders.isEmpty()) {
                 PINS.remove(target);
@@ -46,11 +51,15 @@ public final class Pins {
         }
     }
 
-    /** The current holders of pins on {@code target} (a copy). */
-    public static List<Holder> holders(Object target) {
+    /** Descriptions of the current holders of pins on {@code target}, oldest first. */
+    public static List<String> holders(Object target) {
         synchronized (target) {
-            List<Holder> holders = PINS.get(target);
-            return holders == null ? List.of() : List.copyOf(holders);
+            LinkedHashMap<Object, Held> holders = PINS.get(target);
+            List<String> out = new ArrayList<>();
+            if (holders != null) {
+                holders.values().forEach(h -> out.add(h.description));
+            }
+            return out;
         }
     }
 

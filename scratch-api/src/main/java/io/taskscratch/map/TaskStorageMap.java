@@ -257,7 +257,7 @@ public final class TaskStorageMap implements AutoCloseable {
                 throw new ScratchException(Errno.EFAULT, what + ": only " + available + " bytes belong to it, the pointee "
                         + field.pointee().name() + " needs " + size);
             }
-            Pins.pin(t, new Pins.Holder(owner, holder));
+            Pins.pin(t, owner, holder);
         }
     }
 

@@ -74,7 +74,8 @@ public final class Rcu implements AutoCloseable {
      * stallTimeout (and every stallTimeout after that) the writer reports the reader's thread,
      * flavor, nesting, wait and stack. A reader whose thread has died inside a section is
      * reported once and treated as having left; records of dead threads are dropped from the
-     * registry by the next grace period that sees them.
+     * registry by the next grace period that sees them, and by registrations whenever the
+     * array reaches a power of two (so threads that read once and end do not pile up).
      *
      * Chained callbacks go through the TASKS_TRACE worker, whose callback re-queues them on the
      * NORMAL worker. rcuBarrier() sends a marker the same way: it runs after every callback of
@@ -175,7 +176,11 @@ public final class Rcu implements AutoCloseable {
      * thread's first section in this domain.
      */
     public void readLock(Flavor f) {
-        long[] states = local.get().states;
+        enter(local.get(), f);
+    }
+
+    private void enter(Reader r, Flavor f) {
+        long[] states = r.states;
         int i = f.ordinal();
         long s = states[i]; // plain: only this thread writes its own word
         if (s == 0) {
@@ -217,8 +222,9 @@ public final class Rcu implements AutoCloseable {
      * The guard is preallocated per thread, so this does not allocate either.
      */
     public ReadSection read(Flavor f) {
-        readLock(f);
-        return local.get().guards[f.ordinal()];
+        Reader r = local.get();
+        enter(r, f);
+        return r.guards[f.ordinal()];
     }
 
     /** Whether the calling thread is inside a section of flavor {@code f} of this domain. */
@@ -230,6 +236,9 @@ public final class Rcu implements AutoCloseable {
         Reader r = new Reader(this, Thread.currentThread());
         synchronized (registryLock) {
             Reader[] old = readers;
+            if (old.length >= 64 && Integer.bitCount(old.length) == 1) {
+                old = live(old); // amortised: records of ended threads go even if no writer ever runs
+            }
             Reader[] now = Arrays.copyOf(old, old.length + 1);
             now[old.length] = r;
             readers = now; // volatile: a writer that misses it is ordered before our first section (see overview)
@@ -393,8 +402,12 @@ public final class Rcu implements AutoCloseable {
 
     private void pruneDeadReaders() {
         synchronized (registryLock) {
-            readers = Arrays.stream(readers).filter(r -> r.thread.isAlive()).toArray(Reader[]::new);
+            readers = live(readers);
         }
+    }
+
+    private static Reader[] live(Reader[] records) {
+        return Arrays.stream(records).filter(r -> r.thread.isAlive()).toArray(Reader[]::new);
     }
 
     // ---------------------------------------------------------------- callbacks

@@ -386,10 +386,10 @@ public final class ScratchRegion implements UptrTarget, AutoCloseable {
             if (freed) {
                 throw new IllegalStateException("region #" + id + " was already freed (a region is freed exactly once)");
             }
-            List<Pins.Holder> holders = Pins.holders(this);
+            List<String> holders = Pins.holders(this);
             if (!holders.isEmpty()) {
                 throw new ScratchException(Errno.EBUSY, "region #" + id + ": still registered in "
-                        + holders.getFirst().description() + (holders.size() > 1 ? " (and " + (holders.size() - 1) + " more)" : "")
+                        + holders.getFirst() + (holders.size() > 1 ? " (and " + (holders.size() - 1) + " more)" : "")
                         + "; delete the map element before freeing its memory");
             }
             freed = true;

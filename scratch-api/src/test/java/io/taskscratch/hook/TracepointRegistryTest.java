@@ -1,5 +1,6 @@
 package io.taskscratch.hook;
 
+import static io.taskscratch.testing.Errnos.assertErrno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.taskscratch.Errno;
+import io.taskscratch.map.MapSpec;
+import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.rcu.Flavor;
 import io.taskscratch.task.TaskHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +152,18 @@ class TracepointRegistryTest {
             assertNull(firerError.get());
             w.rcu.rcuBarrier();
             assertTrue(held.isFreed(), "freed once the chained grace periods passed");
+        }
+    }
+
+    @Test
+    void attachRefusesAHookDeclaringAMapOfAnotherRcuDomain() {
+        try (HookWorld w = new HookWorld("domains");
+             TaskStorageMap global = TaskStorageMap.create("global-map", MapSpec.taskStorage(HookWorld.VALUE))) {
+            assertErrno(Errno.EINVAL, "map \"global-map\" of rcu domain \"global\"",
+                    () -> w.tps.attach(Tracepoint.SCHED_SWITCH, HookProgram.of("misplaced", Set.of(global), ctx -> { }), false));
+            assertEquals(0, w.tps.attached(Tracepoint.SCHED_SWITCH).length, "nothing attached");
+            HookLink ok = w.tps.attach(Tracepoint.SCHED_SWITCH, HookProgram.of("placed", Set.of(w.map), ctx -> { }), false);
+            assertTrue(ok.isAttached());
         }
     }
 

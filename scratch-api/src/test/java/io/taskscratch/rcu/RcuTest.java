@@ -317,6 +317,21 @@ class RcuTest {
         assertFalse(rcu.isRegistered(t), "the grace period drops the dead thread's record");
     }
 
+    @Test
+    void recordsOfEndedThreadsGoEvenWithoutGracePeriods() throws Exception {
+        List<Thread> ended = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Thread t = Thread.ofPlatform().start(() -> {
+                rcu.readLock(Flavor.NORMAL);
+                rcu.readUnlock(Flavor.NORMAL);
+            });
+            t.join();
+            ended.add(t);
+        }
+        assertTrue(rcu.registeredReaders() < 200, "registry kept " + rcu.registeredReaders() + " records of 200 ended threads");
+        assertFalse(rcu.isRegistered(ended.get(0)));
+    }
+
     /**
      * rcutorture in small: writers replace a shared object and free the old one after a grace
      * period (by synchronize or callRcu); readers, some registering late and some exiting,
