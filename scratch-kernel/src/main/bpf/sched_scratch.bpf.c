@@ -55,15 +55,18 @@ struct {
 
 #define barrier() asm volatile("" ::: "memory")
 
-/* bpf_task_storage_get is declared with a struct task_struct * argument by bpf_helper_defs.h. */
+/* The registered region of a task, or NULL (not registered, or the lookup failed). */
+static __always_inline struct sched_scratch *region_of(struct task_struct *task)
+{
+	struct scratch_value *v = bpf_task_storage_get(&sched_scratch_map, task, 0, 0);
+
+	return v ? v->udata : 0;
+}
+
 static __always_inline void switch_out(struct task_struct *prev, __u64 now, int involuntary)
 {
-	struct scratch_value *v = bpf_task_storage_get(&sched_scratch_map, prev, 0, 0);
-	struct sched_scratch *r;
+	struct sched_scratch *r = region_of(prev);
 
-	if (!v)
-		return;
-	r = v->udata;
 	if (!r)
 		return;
 	r->seq++;
@@ -79,12 +82,8 @@ static __always_inline void switch_out(struct task_struct *prev, __u64 now, int 
 
 static __always_inline void switch_in(struct task_struct *next, __u64 now, __u32 cpu)
 {
-	struct scratch_value *v = bpf_task_storage_get(&sched_scratch_map, next, 0, 0);
-	struct sched_scratch *r;
+	struct sched_scratch *r = region_of(next);
 
-	if (!v)
-		return;
-	r = v->udata;
 	if (!r)
 		return;
 	r->seq++;

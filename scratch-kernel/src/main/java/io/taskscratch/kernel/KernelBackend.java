@@ -284,7 +284,7 @@ public final class KernelBackend implements AutoCloseable {
             throw KernelErrors.failure(-rc, "bpf_map_update_elem(" + MAP + ", pidfd of " + who + ", region " + region + ", NOEXIST)");
         }
         synchronized (region) {
-            Pins.pin(region, new Pins.Holder(holder, "kernel map " + MAP + " for " + who));
+            Pins.pin(region, holder, "kernel map " + MAP + " for " + who);
         }
     }
 

@@ -88,22 +88,22 @@ class KernelDifferentialTest {
         assertEquals(s, k, name + ": simulated " + s + " vs kernel " + k + " (rc " + rc + ")");
     }
 
-    private Errno simUpdate(TaskHandle t, UptrTarget target, long flags) {
+    /** The simulated map's answer to {@code op}: null for success, else its {@link Errno}. */
+    private static Errno simulated(Runnable op) {
         try {
-            sim.update(t, sim.newValue().setUptr("udata", target), flags);
+            op.run();
             return null;
         } catch (ScratchException e) {
             return e.errno();
         }
     }
 
+    private Errno simUpdate(TaskHandle t, UptrTarget target, long flags) {
+        return simulated(() -> sim.update(t, sim.newValue().setUptr("udata", target), flags));
+    }
+
     private Errno simUpdate(int fd, UptrTarget target, long flags) {
-        try {
-            sim.update(fd, sim.newValue().setUptr("udata", target), flags);
-            return null;
-        } catch (ScratchException e) {
-            return e.errno();
-        }
+        return simulated(() -> sim.update(fd, sim.newValue().setUptr("udata", target), flags));
     }
 
     private void resetBoth() {
@@ -146,14 +146,7 @@ class KernelDifferentialTest {
         same("NOEXIST twice", () -> simUpdate(task, UserMemory.of(mem), MapFlags.NOEXIST),
                 () -> kernel.kernelUpdate(pidfd, mem.address(), MapFlags.NOEXIST));
         resetBoth();
-        same("delete of a missing element", () -> {
-            try {
-                sim.delete(task);
-                return null;
-            } catch (ScratchException e) {
-                return e.errno();
-            }
-        }, () -> kernel.kernelDelete(pidfd));
+        same("delete of a missing element", () -> simulated(() -> sim.delete(task)), () -> kernel.kernelDelete(pidfd));
     }
 
     @Test
