@@ -180,6 +180,8 @@ public final class KernelMeasure {
         int[] timeouts = new int[2];
         AtomicLong parkAt = new AtomicLong();
         AtomicLong ack = new AtomicLong(); // observer's count of cycles done; the sleeper stays on CPU until it moves
+        AtomicLong awake = new AtomicLong(); // cycles the sleeper has returned from park in
+        int[] awakeAtTimeout = new int[1];
         AtomicBoolean stop = new AtomicBoolean();
         try (KernelBackend b = KernelBackend.open()) {
             CountDownLatch registered = new CountDownLatch(1);
@@ -191,6 +193,7 @@ public final class KernelMeasure {
                 for (long cycle = 0; !stop.get(); cycle++) {
                     parkAt.set(System.nanoTime());
                     LockSupport.park();
+                    awake.set(cycle + 1);
                     while (ack.get() == cycle && !stop.get()) {
                         Thread.onSpinWait(); // stay on CPU until the observer has seen on_cpu = 1
                     }
@@ -223,7 +226,10 @@ public final class KernelMeasure {
                 }
                 long on = System.nanoTime();
                 if (on >= deadline) {
-                    timeouts[1]++; // a missed switch-in: on_cpu stayed 0 while the sleeper spins
+                    timeouts[1]++; // on_cpu stayed 0: the sleeper never got a CPU, or its switch-in was missed
+                    if (awake.get() == i + 1) {
+                        awakeAtTimeout[0]++; // it runs (or ran and was preempted again): a miss is possible
+                    }
                 }
                 unparkToOn[i] = on - t0;
                 onSeen[i] = on - r.get(HeaderField.LAST_SWITCH_NS, MemoryOrder.OPAQUE);
@@ -236,7 +242,8 @@ public final class KernelMeasure {
             pinTo(-1);
         }
         System.out.printf(Locale.ROOT, "freshness: %d park/unpark cycles, sleeper on CPU 1, observer on CPU 0 (allowed CPUs %s);"
-                + " timeouts (100 ms): switch-out %d, switch-in %d%n", samples, allowedCpus(), timeouts[0], timeouts[1]);
+                + " timeouts (100 ms): switch-out %d, switch-in %d (of which the sleeper had returned from park: %d)%n", samples,
+                allowedCpus(), timeouts[0], timeouts[1], awakeAtTimeout[0]);
         print("  kernel write (last_switch_ns) -> observer sees on_cpu=0", offSeen);
         print("  park() called -> switch-out written by the kernel    ", parkToWrite);
         print("  kernel write (last_switch_ns) -> observer sees on_cpu=1", onSeen);
@@ -274,6 +281,7 @@ public final class KernelMeasure {
         AtomicBoolean stop = new AtomicBoolean();
         long[] selfReads = new long[threads];
         long[] selfOff = new long[threads];
+        long[] episodes = new long[threads];
         long[] regionSwitches = new long[threads];
         long[] kernelSwitches = new long[threads];
         long[] preemptRegion = new long[threads];
@@ -291,13 +299,19 @@ public final class KernelMeasure {
                         ScratchRegion r = reg.region();
                         long spin = 0;
                         int round = 0;
+                        boolean off = false;
                         while (!stop.get()) {
                             long until = System.nanoTime() + 20_000 + (round % 7) * 30_000L;
                             while (System.nanoTime() < until) {
                                 selfReads[me]++;
-                                if (!r.onCpu()) {
+                                boolean nowOff = !r.onCpu();
+                                if (nowOff) {
                                     selfOff[me]++; // we are running, the region says we are not
+                                    if (!off) {
+                                        episodes[me]++; // until our next switch: a missed switch-in
+                                    }
                                 }
+                                off = nowOff;
                                 spin++;
                             }
                             if (round++ % 3 == 0) {
@@ -335,7 +349,10 @@ public final class KernelMeasure {
         long ks = Arrays.stream(kernelSwitches).sum();
         System.out.printf(Locale.ROOT, "disagreement: %d threads on %d CPUs for %d s (spin 20-200 us, then park 50 us or yield)%n",
                 threads, Runtime.getRuntime().availableProcessors(), seconds);
-        System.out.printf(Locale.ROOT, "  self-reads while running: %,d, of which on_cpu=0: %,d (%.4f %%)%n", reads, off, 100.0 * off / Math.max(1, reads));
+        long eps = Arrays.stream(episodes).sum();
+        System.out.printf(Locale.ROOT, "  self-reads while running: %,d, of which on_cpu=0: %,d (%.4f %%) in %,d episodes"
+                + " (%.4f %% of the region's switch-ins)%n", reads, off, 100.0 * off / Math.max(1, reads), eps,
+                100.0 * eps / Math.max(1, Arrays.stream(regionSwitches).sum() / 2));
         System.out.printf(Locale.ROOT, "  switches: region %,d vs kernel 2x(nvcsw+nivcsw) %,d: missed %,d (%.4f %%)%n", rs, ks, ks - rs,
                 100.0 * (ks - rs) / Math.max(1, ks));
         System.out.printf(Locale.ROOT, "  preemptions: region %,d vs kernel nivcsw %,d%n", Arrays.stream(preemptRegion).sum(),
