@@ -66,8 +66,15 @@ class KernelBackendTest {
             assertFalse(t.isAlive());
             HeaderSnapshot exited = r.snapshot();
             assertTrue(exited.switches() > parked.switches(), "unpark switched it in again: " + parked + " -> " + exited);
-            r.close(); // the thread has exited: its region is quarantined until the backend closes
+            // Thread exit unregisters by itself (scratch-api's reaper, every 50 ms). If the OS thread was
+            // already gone, the region is quarantined until the backend closes; else it is freed now.
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!r.isClosed() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(r.isClosed(), "thread exit unregistered " + r);
             assertNull(backend.registration(t));
+            r.close(); // idempotent
             self.close(); // a live thread: deleted, a kernel grace period, freed at once
             assertTrue(self.region().isFreed(), "unregistering a live thread frees its region");
             assertEquals(0, backend.registeredThreads());
