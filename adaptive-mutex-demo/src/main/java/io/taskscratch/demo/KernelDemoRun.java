@@ -3,15 +3,13 @@ package io.taskscratch.demo;
 import io.taskscratch.kernel.KernelBackend;
 import io.taskscratch.kernel.KernelRegistration;
 import io.taskscratch.mutex.ComparedLock;
+import io.taskscratch.mutex.KernelOwnerStateSource;
 import io.taskscratch.mutex.LockFactory;
 import io.taskscratch.mutex.OwnerStateSource;
-import io.taskscratch.mutex.RegionOwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
-import io.taskscratch.rcu.Rcu;
 import io.taskscratch.region.HeaderSnapshot;
-import io.taskscratch.region.ScratchRegion;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,13 +22,10 @@ import org.HdrHistogram.Recorder;
  * threads and {@code hogs} busy threads for {@code durationNs} of wall time. Every worker registers
  * in the {@link KernelBackend} whatever the lock, so the BPF program's cost is the same for all;
  * {@code adaptive-kernel} reads the owners' kernel-written regions through a
- * {@link RegionOwnerStateSource}. Context switches and preemptions come from the workers' regions
+ * {@link KernelOwnerStateSource}. Context switches and preemptions come from the workers' regions
  * (switch-outs = switches / 2). Nothing here is deterministic: numbers vary from run to run.
  */
 final class KernelDemoRun {
-    /** {@code shouldYield} says yes once the spinner's own region says it has run this long since its switch-in (a CFS-like slice). */
-    private static final long SLICE_NS = 3_000_000L;
-
     private KernelDemoRun() {
     }
 
@@ -105,7 +100,7 @@ final class KernelDemoRun {
         Metered metered = new Metered();
         OwnerStateSource source = OwnerStateSource.none();
         if (choice.state() == LockChoice.State.KERNEL) {
-            source = kernelSource(backend);
+            source = KernelOwnerStateSource.of(backend);
         } else if (choice.state() != LockChoice.State.NONE) {
             throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
                     + " adaptive-kernel, adaptive-none or a classic lock");
@@ -208,27 +203,6 @@ final class KernelDemoRun {
                 w.getValueAtPercentile(99.9), w.getMaxValue(), metered.spins.sum() * pauseNs / perAcq, metered.yields.sum() / perAcq,
                 csw, pre, metered.parks.sum(), Math.max(0, lock.metrics().handoffs()), max == 0 ? 0 : min / (double) max,
                 sumSq == 0 ? 0 : (double) total * total / (spec.threads() * sumSq), starve, 0, 0);
-    }
-
-    /**
-     * The adaptive mutex's owner state from kernel-written regions. Only platform threads registered
-     * in {@code backend} have a region: any other owner (a virtual thread, whose carrier's state the
-     * kernel would report, or an unregistered thread) reads UNKNOWN, and the mutex falls back to
-     * time-bounded spinning.
-     *
-     * @param backend the attached program
-     * @return the source, named {@code kernel}
-     */
-    static RegionOwnerStateSource kernelSource(KernelBackend backend) {
-        return new RegionOwnerStateSource("kernel", Rcu.global(), t -> regionOf(backend, t), System::nanoTime, SLICE_NS);
-    }
-
-    private static ScratchRegion regionOf(KernelBackend backend, PlatformTask task) {
-        if (!(task instanceof NativePlatform.ThreadTask tt) || tt.thread().isVirtual()) {
-            return null;
-        }
-        KernelRegistration r = backend.registration(tt.thread());
-        return r == null ? null : r.region();
     }
 
     /** Busy work for {@code ns} nanoseconds of wall time (critical section, think time, hogs). */

@@ -360,7 +360,7 @@ public final class KernelMeasure {
     }
 
     /** {voluntary, nonvoluntary} context switches of a thread of this process. */
-    private static long[] ctxSwitches(int tid) {
+    static long[] ctxSwitches(int tid) {
         long[] v = new long[2];
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/task/" + tid + "/status"))) {

@@ -84,6 +84,38 @@ class KernelBackendTest {
     }
 
     @Test
+    void switchesAndPreemptionsAgreeWithTheKernelsOwnCounters() throws Exception {
+        assumeKernel("switchesAndPreemptionsAgreeWithTheKernelsOwnCounters");
+        try (KernelBackend backend = KernelBackend.open(); KernelRegistration self = backend.register()) {
+            int tid = self.task().osTid();
+            KernelMeasure.ctxSwitches(tid); // warm up: class loading between the two reads below would block
+            self.snapshot();
+            HeaderSnapshot s0 = self.snapshot();
+            long[] k0 = KernelMeasure.ctxSwitches(tid);
+            for (int i = 0; i < 200; i++) {
+                if (i % 2 == 0) {
+                    Thread.sleep(0, 200_000); // voluntary
+                } else {
+                    Thread.yield(); // involuntary in the kernel's nivcsw sense when it switches
+                }
+            }
+            HeaderSnapshot s1 = self.snapshot();
+            long[] k1 = KernelMeasure.ctxSwitches(tid);
+            long kernelSwitches = 2 * ((k1[0] - k0[0]) + (k1[1] - k0[1]));
+            long regionSwitches = s1.switches() - s0.switches();
+            // The tracepoint may miss a rare switch (~0.1 % known), and a switch can fall between the region
+            // snapshot and the /proc read at either end: allow 1 % + 2.
+            assertTrue(Math.abs(kernelSwitches - regionSwitches) <= 2 + kernelSwitches / 100,
+                    "region " + regionSwitches + " vs kernel 2 x (nvcsw + nivcsw) " + kernelSwitches);
+            assertTrue(kernelSwitches >= 200, "100 sleeps switch out and in: " + kernelSwitches);
+            long kernelInvoluntary = k1[1] - k0[1];
+            long regionPreemptions = s1.preemptions() - s0.preemptions();
+            assertTrue(Math.abs(kernelInvoluntary - regionPreemptions) <= 2 + kernelInvoluntary / 100,
+                    "region preemptions " + regionPreemptions + " vs kernel nivcsw " + kernelInvoluntary);
+        }
+    }
+
+    @Test
     void registeringTwiceAndVirtualThreadsAreRefused() throws Exception {
         assumeKernel("registeringTwiceAndVirtualThreadsAreRefused");
         try (KernelBackend backend = KernelBackend.open()) {

@@ -1,4 +1,4 @@
-package io.taskscratch.demo;
+package io.taskscratch.mutex;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.taskscratch.kernel.KernelAvailability;
 import io.taskscratch.kernel.KernelBackend;
 import io.taskscratch.kernel.KernelRegistration;
-import io.taskscratch.mutex.OwnerState;
-import io.taskscratch.mutex.RegionOwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +15,11 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** The adaptive mutex's kernel owner state (needs root; skips with the reason printed otherwise). */
-class KernelDemoRunTest {
+class KernelOwnerStateSourceTest {
 
     private static void assumeKernel() {
         KernelAvailability a = KernelBackend.availability();
-        System.out.println("[adaptive-mutex-demo] KernelDemoRunTest: kernel backend "
+        System.out.println("[adaptive-mutex-demo] KernelOwnerStateSourceTest: kernel backend "
                 + (a.available() ? "AVAILABLE, running" : "UNAVAILABLE, skipping: " + a.reason()));
         if (!a.available() && "1".equals(System.getenv("TASKSCRATCH_KERNEL_REQUIRED"))) {
             throw new AssertionError("TASKSCRATCH_KERNEL_REQUIRED=1 but: " + a.reason());
@@ -33,7 +31,7 @@ class KernelDemoRunTest {
     void registeredThreadsReadTheirKernelStateOthersAndVirtualThreadsAreUnknown() throws Exception {
         assumeKernel();
         try (KernelBackend backend = KernelBackend.open()) {
-            RegionOwnerStateSource source = KernelDemoRun.kernelSource(backend);
+            RegionOwnerStateSource source = KernelOwnerStateSource.of(backend);
             AtomicReference<KernelRegistration> reg = new AtomicReference<>();
             CountDownLatch registered = new CountDownLatch(1);
             Thread owner = new Thread(() -> {
@@ -59,6 +57,8 @@ class KernelDemoRunTest {
             AtomicReference<OwnerState> seen = new AtomicReference<>();
             Thread.ofVirtual().start(() -> seen.set(source.ownerState(NativePlatform.instance().currentTask()))).join();
             assertEquals(OwnerState.UNKNOWN, seen.get(), "a virtual thread never gets its carrier's state");
+            assertEquals("kernel", KernelOwnerStateSource.orNone(backend).name());
+            assertEquals("none", KernelOwnerStateSource.orNone(null).name());
         }
     }
 }
