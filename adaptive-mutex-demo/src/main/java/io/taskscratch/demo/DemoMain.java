@@ -1,5 +1,7 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.kernel.KernelAvailability;
+import io.taskscratch.kernel.KernelBackend;
 import io.taskscratch.sched.trace.SvgTimeline;
 import io.taskscratch.sched.trace.Timeline;
 import io.taskscratch.sched.trace.TraceRecorder;
@@ -92,6 +94,11 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory for results.csv, results.json, *.svg (default ${DEFAULT-VALUE}).")
     Path out = Path.of("target", "demo");
 
+    @Option(names = "--backend", description = "model (default: the deterministic scheduler model) or kernel: real platform "
+            + "threads on this machine, adaptive-kernel reading regions written by the real sched_switch BPF program "
+            + "(needs root or CAP_BPF + CAP_PERFMON; --duration-ms is then wall time, --cpus is the machine's).")
+    String backend = "model";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -109,7 +116,7 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         try {
             return run();
         } catch (IllegalArgumentException | io.taskscratch.ScratchException e) {
@@ -117,7 +124,13 @@ public final class DemoMain implements Callable<Integer> {
         }
     }
 
-    private Integer run() throws IOException {
+    private Integer run() throws IOException, InterruptedException {
+        if (!backend.equals("model") && !backend.equals("kernel")) {
+            throw new IllegalArgumentException("--backend " + backend + ": use model or kernel");
+        }
+        if (backend.equals("kernel")) {
+            return callKernel();
+        }
         if (cpus < 1 || threads < 0 || hogs < -1 || seeds < 1 || durationMs < 1 || sweepMs < 1 || timelineUs < 1) {
             throw new IllegalArgumentException("--cpus, --seeds, --duration-ms, --sweep-ms and --timeline-us must be >= 1, "
                     + "--threads >= 0, --hogs >= -1");
@@ -185,6 +198,57 @@ public final class DemoMain implements Callable<Integer> {
         }
         console.printf(Locale.ROOT, "%nwrote %s (results.csv, results.json%s, %s) in %.1f s host time%n", out.toAbsolutePath(),
                 noSweeps ? "" : ", oversubscription.svg, drop-rate.svg", timeline.getFileName(), (System.nanoTime() - hostStart) / 1e9);
+        return 0;
+    }
+
+    /**
+     * {@code --backend kernel}: the lock set on real threads, not oversubscribed (threads = CPUs)
+     * and oversubscribed (--threads, default 4 x CPUs), with adaptive-kernel added.
+     */
+    private int callKernel() throws IOException, InterruptedException {
+        KernelAvailability a = KernelBackend.availability();
+        if (!a.available()) {
+            console.println("--backend kernel: the kernel backend is unavailable: " + a.reason());
+            return 2;
+        }
+        int n = Runtime.getRuntime().availableProcessors();
+        List<LockChoice> set = new ArrayList<>();
+        for (LockChoice l : LockChoice.parseList(locks)) {
+            if (l.state() == LockChoice.State.NONE || l.state() == LockChoice.State.KERNEL) {
+                set.add(l);
+            }
+        }
+        if (set.stream().noneMatch(l -> l.state() == LockChoice.State.KERNEL)) {
+            set.add(LockChoice.parse("adaptive-kernel"));
+        }
+        int over = threads > 0 ? threads : 4 * n;
+        int h = Math.max(hogs, 0);
+        double pauseNs = KernelDemoRun.measurePauseNs();
+        console.printf(Locale.ROOT, "taskscratch demo, --backend kernel: %d CPUs (real), threads %d and %d, %d hogs, cs %s, think %s,"
+                + " %d ms wall per run, spin pause %.1f ns%n", n, n, over, h, cs, think, durationMs, pauseNs);
+        List<RunResult> results = new ArrayList<>();
+        try (KernelBackend kb = KernelBackend.open()) {
+            for (int t : new int[] {n, over}) {
+                List<RunResult> table = new ArrayList<>();
+                for (LockChoice l : set) {
+                    RunSpec s = new RunSpec("kernel-" + t, l, n, t, h, Distribution.parse(cs), Distribution.parse(think), "linux",
+                            durationMs * 1_000_000L, seed, 1, 0, false);
+                    RunResult r = KernelDemoRun.run(s, kb, pauseNs);
+                    table.add(r);
+                    console.printf(Locale.ROOT, "  %-22s threads %-3d %12s acq/s%n", l.label(), t, String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()));
+                }
+                console.println();
+                console.print(Report.table(String.format(Locale.ROOT, "Real machine (--backend kernel): %d CPUs, %d threads + %d hogs"
+                        + " (%.1fx), cs %s, think %s, %d ms wall", n, t, h, (t + h) / (double) n, cs, think, durationMs), table));
+                console.println();
+                results.addAll(table);
+            }
+        }
+        console.println("  acq/s per wall second; csw/acq = switch-outs of the workers counted by the BPF program; spin/acq = spin");
+        console.println("  pauses x measured pause cost; wfail is not measured on the kernel backend.");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("results-kernel.csv"), Report.csv(results));
+        console.println("wrote " + out.resolve("results-kernel.csv").toAbsolutePath());
         return 0;
     }
 

@@ -183,6 +183,7 @@ final class DemoRun {
             case PINNED -> SchedScratch.attach(sim, SchedScratch.Options.pinned(seed));
             case LOSSY -> SchedScratch.attach(sim, SchedScratch.Options.lossy(c.dropRate(), memoryPressure, seed));
             case RSEQ -> SchedScratch.attach(sim, SchedScratch.Options.rseq(c.dropRate(), seed));
+            case KERNEL -> throw new IllegalArgumentException("lock " + c.id() + ": real kernel state, run it with --backend kernel");
         };
     }
 

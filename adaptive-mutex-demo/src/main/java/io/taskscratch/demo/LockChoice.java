@@ -26,7 +26,9 @@ public record LockChoice(String id, LockKind kind, State state, double dropRate)
         /** Regions written by probe-write: evicted pages drop writes. */
         LOSSY,
         /** rseq-style hint: clears on switch-out dropped. */
-        RSEQ
+        RSEQ,
+        /** Regions written by the real kernel's sched_switch program ({@code --backend kernel} only). */
+        KERNEL
     }
 
     /** The classic locks, in table order. */
@@ -58,6 +60,7 @@ public record LockChoice(String id, LockKind kind, State state, double dropRate)
             case "yield40": return classic(t, LockKind.YIELD_40_THEN_PARK);
             case "adaptive-none": return new LockChoice(t, LockKind.ADAPTIVE, State.NONE, 0);
             case "adaptive-pinned": return new LockChoice(t, LockKind.ADAPTIVE, State.PINNED, 0);
+            case "adaptive-kernel": return new LockChoice(t, LockKind.ADAPTIVE, State.KERNEL, 0);
             default:
                 for (State s : new State[] {State.LOSSY, State.RSEQ}) {
                     String prefix = "adaptive-" + s.name().toLowerCase(Locale.ROOT) + "-";
@@ -103,6 +106,7 @@ public record LockChoice(String id, LockKind kind, State state, double dropRate)
         String id = switch (state) {
             case NONE -> "adaptive-none";
             case PINNED -> "adaptive-pinned";
+            case KERNEL -> "adaptive-kernel";
             default -> "adaptive-" + state.name().toLowerCase(Locale.ROOT) + "-" + pct(dropRate);
         };
         return parse(id);
@@ -119,7 +123,7 @@ public record LockChoice(String id, LockKind kind, State state, double dropRate)
 
     private static IllegalArgumentException bad(String text) {
         return new IllegalArgumentException("lock '" + text + "': use one of " + String.join(", ", CLASSIC)
-                + ", adaptive-none, adaptive-pinned, adaptive-lossy-<pct>, adaptive-rseq-<pct>");
+                + ", adaptive-none, adaptive-pinned, adaptive-lossy-<pct>, adaptive-rseq-<pct>, adaptive-kernel (--backend kernel)");
     }
 
     /** Whether this is the adaptive mutex. */
@@ -132,6 +136,7 @@ public record LockChoice(String id, LockKind kind, State state, double dropRate)
         return switch (state) {
             case NONE -> "none";
             case PINNED -> "pinned";
+            case KERNEL -> "kernel";
             case LOSSY -> RegionOwnerStateSource.nameFor("lossy", dropRate);
             case RSEQ -> RegionOwnerStateSource.nameFor("rseq", dropRate);
         };

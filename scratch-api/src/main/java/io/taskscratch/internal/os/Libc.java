@@ -50,7 +50,13 @@ public final class Libc {
     private Libc() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
+    /**
+     * A downcall handle for the libc symbol {@code name} (for sibling bindings such as
+     * scratch-kernel's; pass {@link #captureErrno()} to get {@code errno} back).
+     *
+     * @throws UnsatisfiedLinkError if libc has no such symbol
+     */
+    public static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol " + name + " not found"));
         return LINKER.downcallHandle(symbol, fd, options);
@@ -142,7 +148,26 @@ public final class Libc {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /** The linker option that captures {@code errno}; the handle then takes a call-state segment first. */
+    public static Linker.Option captureErrno() {
+        return CAPTURE_ERRNO;
+    }
+
+    /** A call-state segment for a handle made with {@link #captureErrno()}. */
+    public static MemorySegment allocateCallState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    /** The {@code errno} a call stored into {@code state} (from {@link #allocateCallState}). */
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /**
+     * What to throw after {@code MethodHandle.invokeExact} failed: runtime exceptions and errors
+     * as they are, anything else wrapped.
+     */
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException re) {
             return re;
         }

@@ -1,0 +1,228 @@
+package io.taskscratch.demo;
+
+import io.taskscratch.kernel.KernelBackend;
+import io.taskscratch.kernel.KernelRegistration;
+import io.taskscratch.mutex.ComparedLock;
+import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.mutex.LockFactory;
+import io.taskscratch.mutex.OwnerStateSource;
+import io.taskscratch.platform.NativePlatform;
+import io.taskscratch.platform.Platform;
+import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.region.HeaderSnapshot;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Runs one {@link RunSpec} on the real machine ({@code --backend kernel}): {@code threads} platform
+ * threads and {@code hogs} busy threads for {@code durationNs} of wall time. Every worker registers
+ * in the {@link KernelBackend} whatever the lock, so the BPF program's cost is the same for all;
+ * {@code adaptive-kernel} reads the owners' kernel-written regions through a
+ * {@link KernelOwnerStateSource}. Context switches and preemptions come from the workers' regions
+ * (switch-outs = switches / 2). Nothing here is deterministic: numbers vary from run to run.
+ */
+final class KernelDemoRun {
+    private KernelDemoRun() {
+    }
+
+    /** Counts what a lock does with the CPU on real threads (thread-safe, unlike the model's {@link MeteredPlatform}). */
+    private static final class Metered implements Platform {
+        private final Platform p = NativePlatform.instance();
+        final LongAdder spins = new LongAdder();
+        final LongAdder yields = new LongAdder();
+        final LongAdder parks = new LongAdder();
+
+        @Override
+        public PlatformTask currentTask() {
+            return p.currentTask();
+        }
+
+        @Override
+        public void park(Object blocker) {
+            parks.increment();
+            p.park(blocker);
+        }
+
+        @Override
+        public void parkNanos(Object blocker, long nanos) {
+            parks.increment();
+            p.parkNanos(blocker, nanos);
+        }
+
+        @Override
+        public void unpark(PlatformTask task) {
+            p.unpark(task);
+        }
+
+        @Override
+        public void spinPause() {
+            spins.increment();
+            p.spinPause();
+        }
+
+        @Override
+        public void yieldCpu() {
+            yields.increment();
+            p.yieldCpu();
+        }
+
+        @Override
+        public long nanoTime() {
+            return p.nanoTime();
+        }
+
+        @Override
+        public boolean interrupted() {
+            return p.interrupted();
+        }
+
+        @Override
+        public boolean isInterrupted() {
+            return p.isInterrupted();
+        }
+    }
+
+    /**
+     * Runs the spec on real threads.
+     *
+     * @param spec      the run (seed drives the workload's random numbers only)
+     * @param backend   the attached program; workers register in it
+     * @param pauseNs   measured cost of one spin pause, for spin ns per acquisition
+     * @return the measurements (wall-clock time)
+     * @throws InterruptedException if interrupted while waiting for the workers
+     */
+    static RunResult run(RunSpec spec, KernelBackend backend, double pauseNs) throws InterruptedException {
+        LockChoice choice = spec.lock();
+        Metered metered = new Metered();
+        OwnerStateSource source = OwnerStateSource.none();
+        if (choice.state() == LockChoice.State.KERNEL) {
+            source = KernelOwnerStateSource.of(backend);
+        } else if (choice.state() != LockChoice.State.NONE) {
+            throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
+                    + " adaptive-kernel, adaptive-none or a classic lock");
+        }
+        ComparedLock lock = LockFactory.create(choice.kind(), metered, source);
+        Lock l = lock.asLock();
+        Recorder waits = new Recorder(3);
+        long[] acquisitions = new long[spec.threads()];
+        long[] starved = new long[spec.threads()];
+        long[] switchOuts = new long[spec.threads()];
+        long[] preempted = new long[spec.threads()];
+        CountDownLatch ready = new CountDownLatch(spec.threads() + spec.hogs());
+        CountDownLatch go = new CountDownLatch(1);
+        long[] window = new long[2];
+        Thread[] all = new Thread[spec.threads() + spec.hogs()];
+        for (int i = 0; i < spec.threads(); i++) {
+            int me = i;
+            all[i] = new Thread(() -> {
+                SplittableRandom rnd = new SplittableRandom(spec.seed() * 1_000_003L + me);
+                try (KernelRegistration reg = backend.register()) {
+                    ready.countDown();
+                    go.await();
+                    HeaderSnapshot s0 = reg.snapshot();
+                    long end = window[1];
+                    long n = 0;
+                    long starve = 0;
+                    while (true) {
+                        long t0 = System.nanoTime();
+                        if (t0 >= end) {
+                            break;
+                        }
+                        l.lock();
+                        long wait = System.nanoTime() - t0;
+                        try {
+                            waits.recordValue(wait);
+                            n++;
+                            if (wait > DemoRun.STARVATION_NS) {
+                                starve++;
+                            }
+                            busy(spec.cs().sample(rnd));
+                        } finally {
+                            l.unlock();
+                        }
+                        busy(spec.think().sampleSpread(rnd));
+                    }
+                    HeaderSnapshot s1 = reg.snapshot();
+                    acquisitions[me] = n;
+                    starved[me] = starve;
+                    switchOuts[me] = (s1.switches() - s0.switches()) / 2;
+                    preempted[me] = s1.preemptions() - s0.preemptions();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "worker-" + i);
+        }
+        for (int h = 0; h < spec.hogs(); h++) {
+            all[spec.threads() + h] = new Thread(() -> {
+                ready.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                while (System.nanoTime() < window[1]) {
+                    busy(100_000);
+                }
+            }, "hog-" + h);
+        }
+        for (Thread t : all) {
+            t.start();
+        }
+        ready.await();
+        window[0] = System.nanoTime();
+        window[1] = window[0] + spec.durationNs();
+        go.countDown(); // publishes window[] (happens-before through the latch)
+        for (Thread t : all) {
+            t.join();
+        }
+        long wall = System.nanoTime() - window[0];
+        Histogram w = waits.getIntervalHistogram();
+        long total = 0;
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        double sumSq = 0;
+        long csw = 0;
+        long pre = 0;
+        long starve = 0;
+        for (int i = 0; i < spec.threads(); i++) {
+            long a = acquisitions[i];
+            total += a;
+            min = Math.min(min, a);
+            max = Math.max(max, a);
+            sumSq += (double) a * a;
+            csw += switchOuts[i];
+            pre += preempted[i];
+            starve += starved[i];
+        }
+        double perAcq = Math.max(total, 1);
+        return new RunResult(spec, lock.name(), total, total / (wall / 1e9), w.getValueAtPercentile(50), w.getValueAtPercentile(99),
+                w.getValueAtPercentile(99.9), w.getMaxValue(), metered.spins.sum() * pauseNs / perAcq, metered.yields.sum() / perAcq,
+                csw, pre, metered.parks.sum(), Math.max(0, lock.metrics().handoffs()), max == 0 ? 0 : min / (double) max,
+                sumSq == 0 ? 0 : (double) total * total / (spec.threads() * sumSq), starve, 0, 0);
+    }
+
+    /** Busy work for {@code ns} nanoseconds of wall time (critical section, think time, hogs). */
+    static void busy(long ns) {
+        if (ns <= 0) {
+            return;
+        }
+        long until = System.nanoTime() + ns;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The cost of one {@link Thread#onSpinWait()} on this CPU, in ns (for spin ns per acquisition). */
+    static double measurePauseNs() {
+        long n = 2_000_000;
+        long t0 = System.nanoTime();
+        for (long i = 0; i < n; i++) {
+            Thread.onSpinWait();
+        }
+        return (System.nanoTime() - t0) / (double) n;
+    }
+}

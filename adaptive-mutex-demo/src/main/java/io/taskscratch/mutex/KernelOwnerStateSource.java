@@ -1,0 +1,53 @@
+package io.taskscratch.mutex;
+
+import io.taskscratch.kernel.KernelBackend;
+import io.taskscratch.kernel.KernelRegistration;
+import io.taskscratch.platform.NativePlatform;
+import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.rcu.Rcu;
+import io.taskscratch.region.ScratchRegion;
+
+/**
+ * The adaptive mutex's owner state on the native platform from regions the real kernel writes
+ * ({@link KernelBackend}, issue #6). Owners must be platform threads that called
+ * {@link KernelBackend#register()}; any other owner — an unregistered thread, or a virtual thread,
+ * whose carrier's state the kernel would report — reads UNKNOWN, so the mutex falls back to
+ * time-bounded spinning. {@code on_cpu = 0} is a hint (the tracepoint can miss a switch); the mutex
+ * bounds its spinning by time either way.
+ */
+public final class KernelOwnerStateSource {
+    /** {@code shouldYield} says yes once the spinner's own region says it has run this long since its switch-in. */
+    public static final long DEFAULT_SLICE_NS = 3_000_000L;
+
+    private KernelOwnerStateSource() {
+    }
+
+    /**
+     * A source reading {@code backend}'s regions, named {@code kernel}.
+     *
+     * @param backend the attached program
+     * @return the source
+     */
+    public static RegionOwnerStateSource of(KernelBackend backend) {
+        return new RegionOwnerStateSource("kernel", Rcu.global(), t -> regionOf(backend, t), System::nanoTime, DEFAULT_SLICE_NS);
+    }
+
+    /**
+     * The kernel source when {@code backend} is present, else {@link OwnerStateSource#none()}: what
+     * the native platform uses "when available" ({@link KernelBackend#availability()} says why not).
+     *
+     * @param backend an open backend, or null
+     * @return a source (never null)
+     */
+    public static OwnerStateSource orNone(KernelBackend backend) {
+        return backend == null ? OwnerStateSource.none() : of(backend);
+    }
+
+    private static ScratchRegion regionOf(KernelBackend backend, PlatformTask task) {
+        if (!(task instanceof NativePlatform.ThreadTask tt) || tt.thread().isVirtual()) {
+            return null;
+        }
+        KernelRegistration r = backend.registration(tt.thread());
+        return r == null ? null : r.region();
+    }
+}
