@@ -16,9 +16,14 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * waits between {@link HookLink#close()} and declaring the hook gone.
  */
 final class ProbeHook {
-    /** One registry (and rcu domain) for the whole fork: a registry per state would cost a thread-local context each. */
+    /**
+     * One registry (and rcu domain) for the whole fork: a registry per state would cost a
+     * thread-local context each. The probe breaks no hook rule, so a refusal is a test error.
+     */
     static final TracepointRegistry REGISTRY = TracepointRegistry.create("jcstress-hooks",
-            Rcu.create("jcstress-hooks"), NativePlatform.instance(), failure -> { });
+            Rcu.create("jcstress-hooks"), NativePlatform.instance(), failure -> {
+                throw new AssertionError("probe hook refused: " + failure);
+            });
 
     private final HookProgram program = HookProgram.of("probe", ctx -> run());
     /** Written by the firing thread (hooks run on it), read by the arbiter. */
