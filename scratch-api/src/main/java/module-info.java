@@ -15,5 +15,9 @@ module io.taskscratch.api {
     exports io.taskscratch.task;
     exports io.taskscratch.map;
     exports io.taskscratch.writer;
+
+    // The kernel backend shares the libc bindings and the pin table; nobody else sees them.
+    exports io.taskscratch.internal to io.taskscratch.kernel;
+    exports io.taskscratch.internal.os to io.taskscratch.kernel;
     exports io.taskscratch.hook;
 }
