@@ -34,6 +34,7 @@ public final class RegionAllocator {
     private final RegionLayout layout;
     private final PinMode mode;
     private final MemoryLocker locker;
+    private final PageSource pageSource;
     private final int perSlab;
     private final List<Slab> slabs = new ArrayList<>(); // guarded by this
     private int live; // guarded by this
@@ -43,21 +44,33 @@ public final class RegionAllocator {
     public record Stats(int slabs, int pinnedPages, int liveRegions, int awaitingGracePeriod) {
     }
 
-    private RegionAllocator(RegionLayout layout, PinMode mode, MemoryLocker locker) {
+    /** Where a slab's page comes from; a seam so tests can make native allocation fail. */
+    @FunctionalInterface
+    interface PageSource {
+        MemorySegment allocate(Arena arena, long pageSize);
+    }
+
+    private RegionAllocator(RegionLayout layout, PinMode mode, MemoryLocker locker, PageSource pageSource) {
         this.layout = Objects.requireNonNull(layout, "layout");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.locker = Objects.requireNonNull(locker, "locker");
+        this.pageSource = Objects.requireNonNull(pageSource, "pageSource");
         this.perSlab = layout.regionsPerPage();
     }
 
     /** An allocator whose pinned slabs use the real {@code mlock(2)}. */
     public static RegionAllocator create(RegionLayout layout, PinMode mode) {
-        return new RegionAllocator(layout, mode, MemoryLocker.system());
+        return create(layout, mode, MemoryLocker.system());
     }
 
     /** An allocator with an injected memory locker (tests simulate mlock failures with it). */
     public static RegionAllocator create(RegionLayout layout, PinMode mode, MemoryLocker locker) {
-        return new RegionAllocator(layout, mode, locker);
+        return create(layout, mode, locker, (arena, pageSize) -> arena.allocate(pageSize, pageSize));
+    }
+
+    /** An allocator with injected pinning and page allocation (tests simulate ENOMEM with it). */
+    static RegionAllocator create(RegionLayout layout, PinMode mode, MemoryLocker locker, PageSource pageSource) {
+        return new RegionAllocator(layout, mode, locker, pageSource);
     }
 
     /** The layout of every region. */
@@ -115,7 +128,7 @@ public final class RegionAllocator {
         Arena arena = Arena.ofShared();
         MemorySegment pages;
         try {
-            pages = arena.allocate(pageSize, pageSize);
+            pages = pageSource.allocate(arena, pageSize);
         } catch (OutOfMemoryError e) {
             arena.close();
             throw new ScratchException(Errno.ENOMEM, "slab of " + pageSize + " bytes for " + layout + ": out of memory", e);

@@ -259,4 +259,22 @@ class ScratchRegionTest {
         assertThrows(IllegalArgumentException.class, () -> r.endWrite(2));
         r.close();
     }
+
+    @Test
+    void slabAllocationFailureIsEnomemAndLosesNothing() {
+        boolean[] fail = {true};
+        RegionAllocator alloc = RegionAllocator.create(RegionLayout.defaults(), PinMode.UNPINNED, MemoryLocker.system(),
+                (arena, pageSize) -> {
+                    if (fail[0]) {
+                        throw new OutOfMemoryError("simulated: no native memory");
+                    }
+                    return arena.allocate(pageSize, pageSize);
+                });
+        assertErrno(Errno.ENOMEM, "out of memory", alloc::allocate);
+        assertEquals(new RegionAllocator.Stats(0, 0, 0, 0), alloc.stats(), "a refused allocation changes nothing");
+        fail[0] = false;
+        ScratchRegion r = alloc.allocate();
+        assertEquals(1, alloc.stats().liveRegions(), "the allocator still works afterwards");
+        r.close();
+    }
 }
