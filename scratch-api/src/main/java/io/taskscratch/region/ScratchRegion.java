@@ -351,11 +351,6 @@ public final class ScratchRegion implements UptrTarget, AutoCloseable {
 
     // ---- UptrTarget --------------------------------------------------------------------
 
-    @Override
-    public long address() {
-        return segment.address();
-    }
-
     /** The region's memory (scoped to the region: accesses throw after {@link #close()}). */
     @Override
     public MemorySegment segment() {

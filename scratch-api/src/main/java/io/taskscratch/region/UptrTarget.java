@@ -12,7 +12,9 @@ import java.lang.foreign.MemorySegment;
  */
 public sealed interface UptrTarget permits ScratchRegion, UserMemory {
     /** The start address (only for the map's range checks; never dereferenced raw). */
-    long address();
+    default long address() {
+        return segment().address();
+    }
 
     /** The memory a program dereferences; accesses throw once the memory is freed. */
     MemorySegment segment();

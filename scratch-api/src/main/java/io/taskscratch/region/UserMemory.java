@@ -35,11 +35,6 @@ public final class UserMemory implements UptrTarget {
     }
 
     @Override
-    public long address() {
-        return segment.address();
-    }
-
-    @Override
     public MemorySegment segment() {
         return segment;
     }
