@@ -13,6 +13,14 @@
  * serialised by the scheduler (a task is switched in on one CPU only after it was switched
  * out on another), so there is one writer per region. Compiler barriers keep the store order;
  * on x86-64 (TSO) that is the order other CPUs see. Readers (Java) retry on odd/changed seq.
+ *
+ * Exit: a task's very last switch-out has prev_state == TASK_DEAD (do_task_dead() ->
+ * __schedule(), which never returns); after it the task is never switched in or out again.
+ * That update also stores cpu = SCHED_SCRATCH_CPU_EXITED, inside the same seqcount write. Once
+ * user space has read it under an even, unchanged seq, no store of this program to the region
+ * is still to come, and after a kernel RCU grace period (the program runs with preemption
+ * disabled) no invocation is even still running: the region may be reused, although the dead
+ * task's storage element, and its pin of the page, live on until the task_struct is freed.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -25,6 +33,11 @@
 #endif
 
 struct task_struct;
+
+/* include/linux/sched.h: the state of a task in its final schedule() (do_task_dead). */
+#define TASK_DEAD 0x00000080
+/* RegionAbi.CPU_EXITED: "cpu" after the final switch-out of an exited task. */
+#define SCHED_SCRATCH_CPU_EXITED 0xffffffffu
 
 /* DESIGN.md §3, 40-byte header; user keys follow and are not touched here. */
 struct sched_scratch {
@@ -63,7 +76,7 @@ static __always_inline struct sched_scratch *region_of(struct task_struct *task)
 	return v ? v->udata : 0;
 }
 
-static __always_inline void switch_out(struct task_struct *prev, __u64 now, int involuntary)
+static __always_inline void switch_out(struct task_struct *prev, __u64 now, int involuntary, int dead)
 {
 	struct sched_scratch *r = region_of(prev);
 
@@ -76,6 +89,8 @@ static __always_inline void switch_out(struct task_struct *prev, __u64 now, int 
 	r->last_switch_ns = now;
 	if (involuntary)
 		r->preemptions++;
+	if (dead)
+		r->cpu = SCHED_SCRATCH_CPU_EXITED;
 	barrier();
 	r->seq++;
 }
@@ -113,7 +128,7 @@ int sched_scratch_switch(__u64 *ctx)
 	__u64 now = bpf_ktime_get_ns();
 	__u32 cpu = bpf_get_smp_processor_id();
 
-	switch_out(prev, now, preempt || prev_state == 0);
+	switch_out(prev, now, preempt || prev_state == 0, prev_state == TASK_DEAD);
 	switch_in(next, now, cpu);
 	return 0;
 }

@@ -15,6 +15,13 @@ public final class RegionAbi {
     public static final int ON_CPU_OFFSET = 8;
     /** u32, the CPU the task last ran on. */
     public static final int CPU_OFFSET = 12;
+    /**
+     * The value of {@code cpu} (u32 {@code 0xFFFFFFFF}, read as an int) after the final
+     * switch-out of a task that has exited: written by the kernel backend's program in the same
+     * seqcount update as that switch-out, after which no writer touches the region again. A
+     * registered region never holds it before (registration stores the current CPU).
+     */
+    public static final int CPU_EXITED = -1;
     /** u64 context switches (in + out). */
     public static final int SWITCHES_OFFSET = 16;
     /** u64 time of the last switch, in the writer's clock. */

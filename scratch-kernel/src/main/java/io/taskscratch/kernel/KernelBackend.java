@@ -19,6 +19,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,8 +43,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Unregistering deletes the element, then waits for a kernel RCU grace period
  * ({@code membarrier(MEMBARRIER_CMD_GLOBAL)}): sched_switch programs run under {@code rcu_read_lock},
  * so afterwards no invocation can still hold the old element, and only then is the region freed.
- * If the task is already gone (delete says ENOENT), its last context switch may still be under
- * way, so the region is quarantined until {@link #close()} has detached the program.
+ * If the task is already gone (delete says ENOENT: the kernel unhashed its pid in
+ * {@code release_task}, before the task's final {@code schedule()}), its element lives on until the
+ * task_struct is freed and its final switch-out may still be to come. The region is then
+ * quarantined until the program has recorded that final switch-out ({@code cpu} =
+ * {@link RegionAbi#CPU_EXITED}, stored when {@code prev_state == TASK_DEAD}, see the BPF source):
+ * nothing writes it afterwards, so it is freed after one more grace period. Every unregistration
+ * (and {@link #reclaimExited()}) frees the quarantined regions whose final switch-out is recorded,
+ * sharing its grace period; the rest wait for a later one, or for {@link #close()}. Only a final
+ * switch-out the program missed (a rare lost tracepoint write) keeps a region until {@code close()}.
  *
  * <p>Security: as root the kernel accepts the pidfd of any process and would then write that
  * task's scheduling into our memory. Every update first checks, through
@@ -327,30 +335,74 @@ public final class KernelBackend implements AutoCloseable {
         int rc = kernelDelete(r.pidfd());
         byThread.remove(r.thread(), r);
         r.task().detachExitHook(r);
-        if (rc == 0) {
-            // The element is unlinked; wait until no program invocation can still hold it.
-            Sys.synchronizeKernelRcu();
-            release(r);
-        } else {
-            // ENOENT: the task is gone, but its final switch-out may still write: keep until close().
-            synchronized (this) {
-                if (!closed) {
-                    quarantine.add(r.region());
-                    REGISTERED_ADDRESSES.remove(r.region().address());
-                    Pins.unpin(r.region(), r);
-                    Sys.close(r.pidfd());
-                    return;
-                }
-            }
-            release(r);
-        }
-    }
-
-    private void release(KernelRegistration r) {
         REGISTERED_ADDRESSES.remove(r.region().address());
         Pins.unpin(r.region(), r);
         Sys.close(r.pidfd());
-        r.region().close();
+        List<ScratchRegion> free = new ArrayList<>();
+        synchronized (this) {
+            if (rc != 0 && !closed) {
+                // ENOENT: the task is gone, but its final switch-out may still be to come.
+                quarantine.add(r.region());
+            } else {
+                free.add(r.region()); // deleted (or the program is detached): one grace period
+            }
+            takeExited(free);
+        }
+        freeAfterGracePeriod(free);
+    }
+
+    /**
+     * Frees the quarantined regions of exited threads whose final switch-out the program has
+     * recorded ({@code cpu} = {@link RegionAbi#CPU_EXITED}), after one kernel RCU grace period.
+     * Every unregistration does this too; call it to reclaim without waiting for the next one.
+     *
+     * @return how many regions were freed
+     */
+    public int reclaimExited() {
+        List<ScratchRegion> free = new ArrayList<>();
+        synchronized (this) {
+            if (!closed) {
+                takeExited(free);
+            }
+        }
+        freeAfterGracePeriod(free);
+        return free.size();
+    }
+
+    /** Moves the quarantined regions whose final switch-out is recorded to {@code free}. Caller holds this. */
+    private void takeExited(List<ScratchRegion> free) {
+        for (Iterator<ScratchRegion> it = quarantine.iterator(); it.hasNext(); ) {
+            ScratchRegion region = it.next();
+            // Seqlock-consistent: an even, unchanged seq with the marker means the whole final update landed.
+            if (region.snapshot().cpu() == RegionAbi.CPU_EXITED) {
+                it.remove();
+                free.add(region);
+            }
+        }
+    }
+
+    /**
+     * Frees {@code regions} once a kernel RCU grace period has passed: every program invocation that
+     * could still hold their elements, or was still finishing a final switch-out, has ended.
+     */
+    private static void freeAfterGracePeriod(List<ScratchRegion> regions) {
+        if (regions.isEmpty()) {
+            return;
+        }
+        Sys.synchronizeKernelRcu();
+        for (ScratchRegion region : regions) {
+            region.close();
+        }
+    }
+
+    /** How many regions of exited threads wait for their final switch-out to be recorded (or for {@link #close()}). */
+    public synchronized int quarantinedRegions() {
+        return quarantine.size();
+    }
+
+    /** The counters of this backend's region allocator (live regions include quarantined ones). */
+    public RegionAllocator.Stats regionStats() {
+        return allocator.stats();
     }
 
     /**
@@ -398,10 +450,7 @@ public final class KernelBackend implements AutoCloseable {
         }
         bpf.linkDestroy(link); // detaches: waits for running invocations of the tracepoint
         bpf.objectClose(object); // closes the map fd: the kernel unpins every remaining element
-        Sys.synchronizeKernelRcu();
-        for (ScratchRegion region : held) {
-            region.close();
-        }
+        freeAfterGracePeriod(held);
     }
 
     @Override

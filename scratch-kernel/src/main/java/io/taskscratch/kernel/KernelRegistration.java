@@ -63,8 +63,9 @@ public final class KernelRegistration implements AutoCloseable {
     /**
      * Unregisters the thread: deletes the kernel element, waits a kernel RCU grace period, frees
      * the region. If the thread has exited already, its region is kept (quarantined) until the
-     * backend closes: the task's last context switch may still write it. Idempotent; also run when
-     * the thread exits.
+     * program has recorded the task's final switch-out ({@code cpu} = {@code RegionAbi.CPU_EXITED})
+     * and another grace period has passed, or until the backend closes: that last context switch
+     * may still write it. Idempotent; also run when the thread exits.
      */
     @Override
     public synchronized void close() {
