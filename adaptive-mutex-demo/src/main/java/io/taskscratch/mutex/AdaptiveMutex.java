@@ -208,7 +208,7 @@ public final class AdaptiveMutex implements Lock {
      * Starts building a mutex.
      *
      * @param platform where to park, spin and read time
-     * @return a builder with no state source, default tuning, not resilient
+     * @return a builder with the platform's default state source, default tuning, not resilient
      */
     public static Builder builder(Platform platform) {
         return new Builder(platform);
@@ -492,6 +492,7 @@ public final class AdaptiveMutex implements Lock {
             deadlocks.increment();
             return DEADLOCKED;
         }
+        source.prepare(me); // e.g. the automatic kernel source registers the thread; cheap once done
         HeldLocks held = null;
         if (heldLocks != null) {
             if ((flags & UNBOUNDED) == 0) {
@@ -994,7 +995,8 @@ public final class AdaptiveMutex implements Lock {
     /** Configures an {@link AdaptiveMutex}. */
     public static final class Builder {
         private final Platform platform;
-        private OwnerStateSource source = OwnerStateSource.none();
+        /** Null: the platform's default ({@link #build()}). */
+        private OwnerStateSource source;
         private SpinTuning tuning = SpinTuning.DEFAULT;
         private HeldLocks.Provider heldLocks;
         private long resilientTimeoutNanos = DEFAULT_RESILIENT_TIMEOUT_NANOS;
@@ -1004,7 +1006,10 @@ public final class AdaptiveMutex implements Lock {
         }
 
         /**
-         * Where to learn whether the owner runs (default {@link OwnerStateSource#none()}).
+         * Where to learn whether the owner runs. Default: {@link KernelOwnerStateSource#automatic()}
+         * on {@link NativePlatform} (the kernel's state when available, else as {@code none}; off with
+         * {@code -Dio.taskscratch.mutex.kernelState=off}), {@link OwnerStateSource#none()} elsewhere.
+         * Pass {@code OwnerStateSource.none()} to opt out for this mutex.
          *
          * @param source the source
          * @return this builder
@@ -1057,6 +1062,9 @@ public final class AdaptiveMutex implements Lock {
 
         /** The configured mutex, unlocked. */
         public AdaptiveMutex build() {
+            if (source == null) {
+                source = platform instanceof NativePlatform ? KernelOwnerStateSource.automatic() : OwnerStateSource.none();
+            }
             return new AdaptiveMutex(this);
         }
     }

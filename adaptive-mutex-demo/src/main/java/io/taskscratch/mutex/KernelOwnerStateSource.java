@@ -9,17 +9,33 @@ import io.taskscratch.region.ScratchRegion;
 
 /**
  * The adaptive mutex's owner state on the native platform from regions the real kernel writes
- * ({@link KernelBackend}, issue #6). Owners must be platform threads that called
- * {@link KernelBackend#register()}; any other owner — an unregistered thread, or a virtual thread,
- * whose carrier's state the kernel would report — reads UNKNOWN, so the mutex falls back to
- * time-bounded spinning. {@code on_cpu = 0} is a hint (the tracepoint can miss a switch); the mutex
- * bounds its spinning by time either way.
+ * ({@link KernelBackend}, issue #6). {@link #automatic()}, the default of a mutex on
+ * {@link NativePlatform}, opens one backend for the process and registers threads by itself;
+ * {@link #of(KernelBackend)} reads a backend the application manages, whose owners must be platform
+ * threads that called {@link KernelBackend#register()}. Any other owner — an unregistered thread, or
+ * a virtual thread, whose carrier's state the kernel would report — reads UNKNOWN, so the mutex
+ * falls back to time-bounded spinning. {@code on_cpu = 0} is a hint (the tracepoint can miss a
+ * switch); the mutex bounds its spinning by time either way.
  */
 public final class KernelOwnerStateSource {
     /** {@code shouldYield} says yes once the spinner's own region says it has run this long since its switch-in. */
     public static final long DEFAULT_SLICE_NS = 3_000_000L;
 
     private KernelOwnerStateSource() {
+    }
+
+    /**
+     * The process-wide automatic source: on the first contended acquisition it opens one shared
+     * backend if the kernel allows it (else it behaves as {@link OwnerStateSource#none()} and its
+     * name says why), then registers each platform thread on its first slow-path acquisition.
+     * Turn it off with {@code -Dio.taskscratch.mutex.kernelState=off}
+     * ({@link AutomaticKernelState#PROPERTY}) or per mutex with
+     * {@code builder(...).stateSource(OwnerStateSource.none())}.
+     *
+     * @return the shared instance
+     */
+    public static AutomaticKernelState automatic() {
+        return AutomaticKernelState.INSTANCE;
     }
 
     /**

@@ -34,6 +34,17 @@ public interface OwnerStateSource {
     }
 
     /**
+     * Called once per slow-path acquisition by the acquiring task, before it spins or queues (never
+     * on the fast path): a source can set up what it needs for {@code self} lazily, e.g. the
+     * automatic kernel source registers the thread ({@link AutomaticKernelState}). It must be cheap
+     * when there is nothing to do and must not throw. Default: nothing.
+     *
+     * @param self the task about to wait for the lock
+     */
+    default void prepare(PlatformTask self) {
+    }
+
+    /**
      * Begins a read-side section around {@link #ownerState}. Default: nothing.
      *
      * @return a token passed back to {@link #exitRead(long)} (e.g. an SRCU index)

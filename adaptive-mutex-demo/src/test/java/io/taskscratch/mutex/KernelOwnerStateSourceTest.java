@@ -2,9 +2,7 @@ package io.taskscratch.mutex;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.taskscratch.kernel.KernelAvailability;
 import io.taskscratch.kernel.KernelBackend;
 import io.taskscratch.kernel.KernelRegistration;
 import io.taskscratch.platform.NativePlatform;
@@ -17,19 +15,9 @@ import org.junit.jupiter.api.Test;
 /** The adaptive mutex's kernel owner state (needs root; skips with the reason printed otherwise). */
 class KernelOwnerStateSourceTest {
 
-    private static void assumeKernel() {
-        KernelAvailability a = KernelBackend.availability();
-        System.out.println("[adaptive-mutex-demo] KernelOwnerStateSourceTest: kernel backend "
-                + (a.available() ? "AVAILABLE, running" : "UNAVAILABLE, skipping: " + a.reason()));
-        if (!a.available() && "1".equals(System.getenv("TASKSCRATCH_KERNEL_REQUIRED"))) {
-            throw new AssertionError("TASKSCRATCH_KERNEL_REQUIRED=1 but: " + a.reason());
-        }
-        assumeTrue(a.available(), a.reason());
-    }
-
     @Test
     void registeredThreadsReadTheirKernelStateOthersAndVirtualThreadsAreUnknown() throws Exception {
-        assumeKernel();
+        KernelTests.assumeKernel("KernelOwnerStateSourceTest");
         try (KernelBackend backend = KernelBackend.open()) {
             RegionOwnerStateSource source = KernelOwnerStateSource.of(backend);
             AtomicReference<KernelRegistration> reg = new AtomicReference<>();

@@ -116,6 +116,7 @@ class SpinDecisionTest {
     @Test
     void withoutSchedulerStateTheSpinIsBoundedByTime() throws Exception {
         AdaptiveMutex bounded = AdaptiveMutex.builder(NativePlatform.instance())
+                .stateSource(OwnerStateSource.none()) // not the native default (the kernel's state when available)
                 .tuning(new SpinTuning(TimeUnit.MILLISECONDS.toNanos(2), FOREVER, 4, FOREVER))
                 .build();
         bounded.lock();
