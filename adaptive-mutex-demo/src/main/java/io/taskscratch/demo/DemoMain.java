@@ -1,7 +1,8 @@
 package io.taskscratch.demo;
 
 import io.taskscratch.kernel.KernelAvailability;
-import io.taskscratch.kernel.KernelBackend;
+import io.taskscratch.mutex.AutomaticKernelState;
+import io.taskscratch.mutex.KernelOwnerStateSource;
 import io.taskscratch.sched.trace.SvgTimeline;
 import io.taskscratch.sched.trace.Timeline;
 import io.taskscratch.sched.trace.TraceRecorder;
@@ -206,7 +207,8 @@ public final class DemoMain implements Callable<Integer> {
      * and oversubscribed (--threads, default 4 x CPUs), with adaptive-kernel added.
      */
     private int callKernel() throws IOException, InterruptedException {
-        KernelAvailability a = KernelBackend.availability();
+        AutomaticKernelState kernel = KernelOwnerStateSource.automatic(); // the shared backend every native mutex uses
+        KernelAvailability a = kernel.availability();
         if (!a.available()) {
             console.println("--backend kernel: the kernel backend is unavailable: " + a.reason());
             return 2;
@@ -227,22 +229,20 @@ public final class DemoMain implements Callable<Integer> {
         console.printf(Locale.ROOT, "taskscratch demo, --backend kernel: %d CPUs (real), threads %d and %d, %d hogs, cs %s, think %s,"
                 + " %d ms wall per run, spin pause %.1f ns%n", n, n, over, h, cs, think, durationMs, pauseNs);
         List<RunResult> results = new ArrayList<>();
-        try (KernelBackend kb = KernelBackend.open()) {
-            for (int t : new int[] {n, over}) {
-                List<RunResult> table = new ArrayList<>();
-                for (LockChoice l : set) {
-                    RunSpec s = new RunSpec("kernel-" + t, l, n, t, h, Distribution.parse(cs), Distribution.parse(think), "linux",
-                            durationMs * 1_000_000L, seed, 1, 0, false);
-                    RunResult r = KernelDemoRun.run(s, kb, pauseNs);
-                    table.add(r);
-                    console.printf(Locale.ROOT, "  %-22s threads %-3d %12s acq/s%n", l.label(), t, String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()));
-                }
-                console.println();
-                console.print(Report.table(String.format(Locale.ROOT, "Real machine (--backend kernel): %d CPUs, %d threads + %d hogs"
-                        + " (%.1fx), cs %s, think %s, %d ms wall", n, t, h, (t + h) / (double) n, cs, think, durationMs), table));
-                console.println();
-                results.addAll(table);
+        for (int t : new int[] {n, over}) {
+            List<RunResult> table = new ArrayList<>();
+            for (LockChoice l : set) {
+                RunSpec s = new RunSpec("kernel-" + t, l, n, t, h, Distribution.parse(cs), Distribution.parse(think), "linux",
+                        durationMs * 1_000_000L, seed, 1, 0, false);
+                RunResult r = KernelDemoRun.run(s, kernel, pauseNs);
+                table.add(r);
+                console.printf(Locale.ROOT, "  %-22s threads %-3d %12s acq/s%n", l.label(), t, String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()));
             }
+            console.println();
+            console.print(Report.table(String.format(Locale.ROOT, "Real machine (--backend kernel): %d CPUs, %d threads + %d hogs"
+                    + " (%.1fx), cs %s, think %s, %d ms wall", n, t, h, (t + h) / (double) n, cs, think, durationMs), table));
+            console.println();
+            results.addAll(table);
         }
         console.println("  acq/s per wall second; csw/acq = switch-outs of the workers counted by the BPF program; spin/acq = spin");
         console.println("  pauses x measured pause cost; wfail is not measured on the kernel backend.");

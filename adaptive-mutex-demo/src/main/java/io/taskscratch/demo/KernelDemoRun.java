@@ -1,7 +1,7 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.kernel.KernelBackend;
 import io.taskscratch.kernel.KernelRegistration;
+import io.taskscratch.mutex.AutomaticKernelState;
 import io.taskscratch.mutex.ComparedLock;
 import io.taskscratch.mutex.KernelOwnerStateSource;
 import io.taskscratch.mutex.LockFactory;
@@ -19,10 +19,11 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Runs one {@link RunSpec} on the real machine ({@code --backend kernel}): {@code threads} platform
- * threads and {@code hogs} busy threads for {@code durationNs} of wall time. Every worker registers
- * in the {@link KernelBackend} whatever the lock, so the BPF program's cost is the same for all;
- * {@code adaptive-kernel} reads the owners' kernel-written regions through a
- * {@link KernelOwnerStateSource}. Context switches and preemptions come from the workers' regions
+ * threads and {@code hogs} busy threads for {@code durationNs} of wall time. It uses the same shared
+ * backend as every native {@code AdaptiveMutex} ({@link KernelOwnerStateSource#automatic()}): every
+ * worker registers in it up front whatever the lock, so the BPF program's cost is the same for all,
+ * and {@code adaptive-kernel} is a mutex with that automatic source. Registrations end with the
+ * workers (the exit hook). Context switches and preemptions come from the workers' regions
  * (switch-outs = switches / 2). Nothing here is deterministic: numbers vary from run to run.
  */
 final class KernelDemoRun {
@@ -90,17 +91,17 @@ final class KernelDemoRun {
      * Runs the spec on real threads.
      *
      * @param spec      the run (seed drives the workload's random numbers only)
-     * @param backend   the attached program; workers register in it
+     * @param kernel    the automatic source, available; workers register in its backend
      * @param pauseNs   measured cost of one spin pause, for spin ns per acquisition
      * @return the measurements (wall-clock time)
      * @throws InterruptedException if interrupted while waiting for the workers
      */
-    static RunResult run(RunSpec spec, KernelBackend backend, double pauseNs) throws InterruptedException {
+    static RunResult run(RunSpec spec, AutomaticKernelState kernel, double pauseNs) throws InterruptedException {
         LockChoice choice = spec.lock();
         Metered metered = new Metered();
         OwnerStateSource source = OwnerStateSource.none();
         if (choice.state() == LockChoice.State.KERNEL) {
-            source = KernelOwnerStateSource.of(backend);
+            source = kernel;
         } else if (choice.state() != LockChoice.State.NONE) {
             throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
                     + " adaptive-kernel, adaptive-none or a classic lock");
@@ -120,7 +121,11 @@ final class KernelDemoRun {
             int me = i;
             all[i] = new Thread(() -> {
                 SplittableRandom rnd = new SplittableRandom(spec.seed() * 1_000_003L + me);
-                try (KernelRegistration reg = backend.register()) {
+                KernelRegistration reg = kernel.registerCurrentThread();
+                if (reg == null) {
+                    throw new IllegalStateException("worker-" + me + ": not registered in the kernel backend: " + kernel.name());
+                }
+                try {
                     ready.countDown();
                     go.await();
                     HeaderSnapshot s0 = reg.snapshot();
