@@ -17,14 +17,18 @@ import java.lang.invoke.VarHandle;
  * here, with no set-up by the application.
  *
  * <p>What happens when: nothing at class initialisation or on a mutex's fast path. The first
- * contended acquisition in the process (the first {@link #prepare} call) reads the system property
- * {@value #PROPERTY} and opens <em>one</em> shared {@link KernelBackend} for the process (load and
- * attach the BPF program), or records why it cannot. From then on, each slow-path acquisition by a
- * platform thread that is not yet registered registers it ({@link KernelBackend#register()});
- * later ones only check that it is registered. Virtual threads are never registered (the kernel
- * would report their carrier): their owners read UNKNOWN. A registration ends with its thread
- * (the task exit hook); the backend stays open for the life of the JVM, and the kernel detaches
- * the program when the process exits.
+ * contended acquisition in the process (the first {@link #prepare} call) starts the probe on a
+ * daemon thread and goes on as if the source were {@code none}: the probe reads the system property
+ * {@value #PROPERTY}, opens <em>one</em> shared {@link KernelBackend} for the process (load and
+ * attach the BPF program) and registers and unregisters itself once (so the first lock thread's
+ * registration does not pay for class loading and FFM linking), or records why it cannot. Cold, that
+ * takes a good fraction of a second (docs/scratch-kernel.md has the measurements): far too long to
+ * keep a lock waiter, maybe in a timed {@code tryLock}, waiting. From then on, each slow-path
+ * acquisition by a platform thread that is not yet registered registers it
+ * ({@link KernelBackend#register()}); later ones only check that it is registered. Virtual threads
+ * are never registered (the kernel would report their carrier): their owners read UNKNOWN. A
+ * registration ends with its thread (the task exit hook); the backend stays open for the life of
+ * the JVM, and the kernel detaches the program when the process exits.
  *
  * <p>Unavailable (not Linux ≥ 6.13, no BPF object, no privileges, {@code -D}{@value #PROPERTY}{@code =off},
  * ...): the source then behaves exactly like {@link OwnerStateSource#none()} (UNKNOWN, never
@@ -33,15 +37,16 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Implementation overview. {@code state} goes {@code null} (not probed) → {@code PROBING} →
  * a {@link Probed} (final fields, immutable), and never changes again. {@link #prepare} reads it with
- * an acquire load; the first caller to CAS {@code null → PROBING} probes, everyone else meanwhile
- * sees {@code PROBING} and behaves like {@code none} rather than wait: a lock acquisition (maybe a
- * timed {@code tryLock}) must never block behind another thread's BPF load. The prober publishes the
- * result with a release store, which pairs with the acquire loads: a reader that sees the
- * {@code Probed} sees the opened backend completely. The CAS makes the probe race-free (exactly one
- * prober) and, after it, the cost is one load that is plain on x86 plus a type check: no lock, no
- * holder-class initialisation (a holder class would make the other contenders block in class
- * initialisation for the whole probe). Explicit calls that need the answer ({@link #availability()},
- * {@link #registerCurrentThread()}) wait for a concurrent probe on this object's monitor.
+ * an acquire load; the one caller whose CAS {@code null → PROBING} succeeds starts the probe thread,
+ * everyone (that caller included) meanwhile sees no {@code Probed} and behaves like {@code none}.
+ * The probe thread publishes the outcome with a release store, which pairs with the acquire loads:
+ * a reader that sees the {@code Probed} sees the opened backend completely. The CAS makes the probe
+ * race-free (exactly one) and, after it, the cost is one load that is plain on x86 plus a type check:
+ * no lock. (A holder class would be as race-free and cheaper still to read, but its initialisation
+ * would run the probe inside a lock acquisition and block every other contender in class
+ * initialisation until it ends.) Explicit calls that need the answer ({@link #availability()},
+ * {@link #registerCurrentThread()}) wait for the probe on this object's monitor; the probe thread
+ * notifies after its release store, so no wake-up is lost.
  */
 public final class AutomaticKernelState implements OwnerStateSource {
     /** System property: {@code auto} (default) uses the kernel state when available, {@code off} never does. */
@@ -87,10 +92,11 @@ public final class AutomaticKernelState implements OwnerStateSource {
     }
 
     /**
-     * Registers the calling platform thread on its first slow-path acquisition (and probes the
-     * kernel first, once per process). Cheap when it is registered already: a load, two type checks
-     * and a map lookup. Never throws: a refused registration is remembered for the thread, which then
-     * reads UNKNOWN like any unregistered owner.
+     * Registers the calling platform thread on its first slow-path acquisition once the probe has
+     * found the kernel usable (the first call in the process starts the probe in the background).
+     * Cheap when it is registered already: a load, two type checks and a map lookup. Never throws: a
+     * refused registration is remembered for the thread, which then reads UNKNOWN like any
+     * unregistered owner.
      */
     @Override
     public void prepare(PlatformTask self) {
@@ -152,8 +158,8 @@ public final class AutomaticKernelState implements OwnerStateSource {
     }
 
     /**
-     * Whether the kernel state is used, and if not why: probes now if no contended acquisition
-     * has yet (waiting for a probe under way in another thread).
+     * Whether the kernel state is used, and if not why: starts the probe if no contended
+     * acquisition has yet, and waits for it to finish.
      *
      * @return available, or the exact reason it is not (including {@value #PROPERTY}{@code =off})
      */
@@ -207,14 +213,17 @@ public final class AutomaticKernelState implements OwnerStateSource {
         return STATE.getAcquire(this) instanceof Probed p ? p : null;
     }
 
-    /** The probe's outcome, probing now if nobody has; null while another thread probes. */
+    /** The probe's outcome; null before it is known (the first caller starts the probe). */
     private Probed probed() {
         Object s = STATE.getAcquire(this);
         if (s instanceof Probed p) {
             return p;
         }
-        // Plain check first: after the probe started, contenders do not hammer the line with CASes.
-        return s == null && STATE.compareAndSet(this, null, PROBING) ? probe() : null;
+        // Plain check first: while the probe runs, contenders do not hammer the line with CASes.
+        if (s == null && STATE.compareAndSet(this, null, PROBING)) {
+            startProbe();
+        }
+        return null;
     }
 
     private Probed awaitProbed() {
@@ -228,31 +237,43 @@ public final class AutomaticKernelState implements OwnerStateSource {
                 try {
                     wait();
                 } catch (InterruptedException e) {
-                    interrupted = true; // the probe is short and finite: finish waiting, keep the status
+                    interrupted = true; // the probe is finite: finish waiting, keep the status
                 }
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return (Probed) STATE.getAcquire(this);
+        return current();
     }
 
-    /** Run by the one thread that won the CAS; always publishes an outcome, even if it throws. */
-    private Probed probe() {
+    private void startProbe() {
+        try {
+            Thread.ofPlatform().daemon().name("taskscratch-kernel-state-probe").start(this::probe);
+        } catch (RuntimeException | OutOfMemoryError e) { // no thread for it: never leave PROBING behind
+            publish(Probed.unavailable("could not start the kernel state probe thread: " + e));
+        }
+    }
+
+    /** The probe thread's body; always publishes an outcome, even if it throws. */
+    private void probe() {
         Probed p = Probed.unavailable("the kernel state probe did not complete");
         try {
             p = open();
         } catch (RuntimeException | LinkageError e) {
-            // e.g. IllegalCallerException without --enable-native-access under --illegal-native-access=deny
-            p = Probed.unavailable("the kernel state probe failed: " + e);
+            // e.g. IllegalCallerException (inside an ExceptionInInitializerError) under --illegal-native-access=deny
+            Throwable cause = e.getCause();
+            p = Probed.unavailable("the kernel state probe failed: " + e + (cause != null ? ", caused by " + cause : ""));
         } finally {
-            STATE.setRelease(this, p);
-            synchronized (this) {
-                notifyAll();
-            }
+            publish(p);
         }
-        return p;
+    }
+
+    private void publish(Probed p) {
+        STATE.setRelease(this, p);
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     private static Probed open() {
@@ -263,13 +284,19 @@ public final class AutomaticKernelState implements OwnerStateSource {
         if (!setting.equals("auto")) {
             return Probed.unavailable("-D" + PROPERTY + "=" + setting + " is neither auto nor off; kernel state disabled");
         }
+        KernelBackend backend;
         try {
-            KernelBackend backend = KernelBackend.open(); // no separate probe load when it works
-            return new Probed(backend, KernelOwnerStateSource.of(backend), "available");
+            backend = KernelBackend.open(); // no separate probe load when it works
         } catch (ScratchException e) {
             KernelAvailability a = KernelBackend.availability(); // failures are cheap: the exact, cached reason
             return Probed.unavailable(a.available() ? e.getMessage() : a.reason());
         }
+        try {
+            backend.register().close(); // warms class loading and FFM linking for the first lock thread
+        } catch (ScratchException e) {
+            // Nothing to do here: each thread's own registration will meet (and remember) the same refusal.
+        }
+        return new Probed(backend, KernelOwnerStateSource.of(backend), "available");
     }
 
     @Override

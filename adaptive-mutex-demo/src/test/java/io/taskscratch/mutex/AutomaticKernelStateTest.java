@@ -2,6 +2,7 @@ package io.taskscratch.mutex;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -37,7 +38,11 @@ class AutomaticKernelStateTest {
         AutomaticKernelState off = new AutomaticKernelState();
         AdaptiveMutex m = AdaptiveMutex.builder(NativePlatform.instance()).stateSource(off).build();
         assertEquals("kernel (not probed yet)", off.name(), "nothing happens before the first contended acquisition");
-        withProperty("off", () -> contend(m)); // the first contended acquisition reads the property
+        withProperty("off", () -> {
+            contend(m); // the first contended acquisition starts the probe, which reads the property
+            assertNotEquals("kernel (not probed yet)", off.name());
+            off.availability(); // waits for the probe
+        });
         String reason = "disabled by -D" + AutomaticKernelState.PROPERTY + "=off";
         assertEquals("none (kernel state unavailable: " + reason + ")", off.name());
         assertEquals(new KernelAvailability(false, reason), off.availability());
@@ -54,7 +59,10 @@ class AutomaticKernelStateTest {
         assertEquals(new KernelAvailability(false, reason), off.availability());
 
         AutomaticKernelState bad = new AutomaticKernelState();
-        withProperty("maybe", () -> bad.prepare(Workers.me()));
+        withProperty("maybe", () -> {
+            bad.prepare(Workers.me());
+            bad.availability();
+        });
         assertTrue(bad.availability().reason().contains(AutomaticKernelState.PROPERTY + "=maybe is neither auto nor off"),
                 bad.availability().reason());
     }
@@ -63,6 +71,7 @@ class AutomaticKernelStateTest {
     void threadsRegisterOnTheirFirstContendedAcquisitionAndOwnersReadTheirKernelState() throws Exception {
         KernelTests.assumeKernel("threadsRegisterOnTheirFirstContendedAcquisitionAndOwnersReadTheirKernelState");
         AutomaticKernelState auto = KernelOwnerStateSource.automatic();
+        assertTrue(auto.availability().available(), auto.availability().reason()); // the probe runs in the background
         AdaptiveMutex m = AdaptiveMutex.builder(NativePlatform.instance()).build();
         assertSame(auto, m.stateSource());
         try (Workers w = new Workers()) {
@@ -94,6 +103,7 @@ class AutomaticKernelStateTest {
     void virtualThreadsAreNeverRegisteredAndReadUnknown() throws Exception {
         KernelTests.assumeKernel("virtualThreadsAreNeverRegisteredAndReadUnknown");
         AutomaticKernelState auto = KernelOwnerStateSource.automatic();
+        assertTrue(auto.availability().available(), auto.availability().reason());
         AdaptiveMutex m = AdaptiveMutex.builder(NativePlatform.instance()).build();
         AtomicReference<PlatformTask> vtask = new AtomicReference<>();
         CountDownLatch holding = new CountDownLatch(1);
@@ -114,7 +124,6 @@ class AutomaticKernelStateTest {
         Workers.awaitTrue("virtual thread waiting", () -> m.hasQueuedWaiters() || m.spinner() != null);
         m.unlock();
         assertTrue(holding.await(Workers.LIVENESS_SECONDS, TimeUnit.SECONDS));
-        assertTrue(auto.availability().available(), auto.availability().reason());
         assertNull(auto.registration(vt), "virtual threads are never registered");
         AtomicReference<Object> explicit = new AtomicReference<>("not run");
         Thread.ofVirtual().start(() -> explicit.set(auto.registerCurrentThread())).join();
