@@ -66,7 +66,6 @@ public final class AutomaticKernelState implements OwnerStateSource {
     /** The shared instance; constructing it does no work. */
     static final AutomaticKernelState INSTANCE = new AutomaticKernelState();
 
-
     /** null, {@link #PROBING} or a {@link Probed}; accessed through {@link #STATE}. */
     @SuppressWarnings("unused")
     private volatile Object state;

@@ -1,6 +1,5 @@
 package io.taskscratch.bench;
 
-import io.taskscratch.kernel.KernelBackend;
 import io.taskscratch.mutex.AutomaticKernelState;
 import io.taskscratch.mutex.KernelOwnerStateSource;
 import io.taskscratch.mutex.OwnerStateSource;
@@ -20,130 +19,43 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the automatic kernel owner-state source ({@link KernelOwnerStateSource#automatic()}, the
- * default of {@code AdaptiveMutex} on {@link NativePlatform}) costs a lock. Single-shot ones run
- * once in a fresh JVM per fork, cold code and class loading included, as in real life:
- * <ul>
- *   <li>{@code firstContendedAcquire}: the first {@link OwnerStateSource#prepare} of the process, what
- *       the first contended acquisition pays: it starts the probe thread and returns.</li>
- *   <li>{@code probeInBackground}: from that first {@code prepare} until the outcome is known
- *       ({@code availability()} waits): read the property, {@code KernelBackend.open()} (load the BPF
- *       object, attach), one warm-up register + unregister. No lock waits for it.</li>
- *   <li>{@code firstRegistration}: after the probe, a thread's first slow path: its registration.</li>
- *   <li>{@code availabilityProbe}: {@code KernelBackend.availability()} cold (load + attach + detach +
- *       close), which the automatic source skips when the kernel works.</li>
- *   <li>{@code prepareRegistered}: every later slow-path acquisition of a registered platform thread
- *       (the registered check); {@code prepareNone}: the {@code none} source's no-op, the baseline.</li>
- * </ul>
- * Run as root for the kernel path; elsewhere the scores are those of the unavailable path (the
- * setups print which). {@code mvn -q -Pbench package -Dbench.args="KernelStateBench"}.
+ * default of {@code AdaptiveMutex} on {@link NativePlatform}) costs every slow-path acquisition
+ * once the thread is registered: {@code prepareRegistered} (the registered check), against
+ * {@code prepareNone}, the {@code none} source's no-op. The one-off costs are
+ * {@link KernelStateColdBench}. Run as root for the kernel path; elsewhere the score is that of the
+ * unavailable path (the setup prints which). {@code mvn -q -Pbench package -Dbench.args="KernelStateBench"}.
  */
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 public class KernelStateBench {
-    /** The calling thread's task and the sources, per benchmark thread. */
+    /** The benchmark thread's task, registered, and the sources. */
     @State(Scope.Thread)
     public static class Registered {
         final AutomaticKernelState auto = KernelOwnerStateSource.automatic();
         final OwnerStateSource none = OwnerStateSource.none();
         PlatformTask me;
 
-        /** Registers the benchmark thread (what its first contended acquisition would do). */
-        @Setup
-        public void setup() {
-            me = NativePlatform.instance().currentTask();
-            auto.prepare(me);
-            System.out.println("kernel state: " + auto.availability() + ", registered: " + (auto.registration(Thread.currentThread()) != null));
-        }
-    }
-
-    /** A thread whose probe has finished but which is not registered yet. */
-    @State(Scope.Thread)
-    public static class Probed {
-        final AutomaticKernelState auto = KernelOwnerStateSource.automatic();
-        PlatformTask me;
-
-        /** Runs the probe and waits for it. */
+        /** Waits for the probe and registers the benchmark thread (what its first slow path would do). */
         @Setup
         public void setup() {
             me = NativePlatform.instance().currentTask();
             System.out.println("kernel state: " + auto.availability());
+            auto.prepare(me);
+            System.out.println("registered: " + (auto.registration(Thread.currentThread()) != null));
         }
-    }
-
-    /** A fresh process where a native mutex was built and used uncontended: nothing probed yet. */
-    @State(Scope.Thread)
-    public static class Unprobed {
-        AutomaticKernelState auto;
-        PlatformTask me;
-
-        /** What building a mutex and an uncontended lock load: the source's class and the thread's task. */
-        @Setup
-        public void setup() {
-            auto = KernelOwnerStateSource.automatic();
-            me = NativePlatform.instance().currentTask();
-            System.out.println("before the first contended acquisition: " + auto.name());
-        }
-    }
-
-    /** The first contended acquisition's own cost: starting the probe. */
-    @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Fork(10)
-    @Warmup(iterations = 0)
-    @Measurement(iterations = 1, batchSize = 1)
-    public void firstContendedAcquire(Unprobed s) {
-        s.auto.prepare(s.me);
-    }
-
-    /** The background probe, from the first contended acquisition until the outcome is known. */
-    @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Fork(10)
-    @Warmup(iterations = 0)
-    @Measurement(iterations = 1, batchSize = 1)
-    public Object probeInBackground(Unprobed s) {
-        s.auto.prepare(s.me);
-        return s.auto.availability();
-    }
-
-    /** A thread's first slow path after the probe: it registers. */
-    @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Fork(10)
-    @Warmup(iterations = 0)
-    @Measurement(iterations = 1, batchSize = 1)
-    public Object firstRegistration(Probed s) {
-        s.auto.prepare(s.me);
-        return s.auto.registration(Thread.currentThread());
-    }
-
-    /** {@code KernelBackend.availability()} cold, in a fresh JVM. */
-    @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Fork(10)
-    @Warmup(iterations = 0)
-    @Measurement(iterations = 1, batchSize = 1)
-    public Object availabilityProbe() {
-        return KernelBackend.availability();
     }
 
     /** The per-slow-path cost for an already registered thread. */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
-    @Fork(1)
-    @Warmup(iterations = 3, time = 1)
-    @Measurement(iterations = 5, time = 1)
     public void prepareRegistered(Registered s) {
         s.auto.prepare(s.me);
     }
 
     /** The baseline: the {@code none} source's default no-op. */
     @Benchmark
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.NANOSECONDS)
-    @Fork(1)
-    @Warmup(iterations = 3, time = 1)
-    @Measurement(iterations = 5, time = 1)
     public void prepareNone(Registered s) {
         s.none.prepare(s.me);
     }
