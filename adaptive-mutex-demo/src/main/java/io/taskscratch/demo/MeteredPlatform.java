@@ -1,7 +1,6 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.platform.Platform;
-import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.platform.ForwardingPlatform;
 import io.taskscratch.sched.SimPlatform;
 import io.taskscratch.sched.SimTask;
 
@@ -16,7 +15,7 @@ import java.util.Arrays;
  * <p>Only one simulated task runs at a time and the model hands control over with a volatile
  * flag, so plain counters are exact.
  */
-final class MeteredPlatform implements Platform {
+final class MeteredPlatform extends ForwardingPlatform {
     private final SimPlatform sim;
     private final boolean marks;
     private long spinPauses;
@@ -26,6 +25,7 @@ final class MeteredPlatform implements Platform {
     private long[] spinSince = new long[0];
 
     MeteredPlatform(SimPlatform sim, boolean marks) {
+        super(sim);
         this.sim = sim;
         this.marks = marks;
     }
@@ -59,11 +59,6 @@ final class MeteredPlatform implements Platform {
     }
 
     @Override
-    public PlatformTask currentTask() {
-        return sim.currentTask();
-    }
-
-    @Override
     public void park(Object blocker) {
         parks++;
         endSpin();
@@ -83,11 +78,6 @@ final class MeteredPlatform implements Platform {
         if (marks) {
             sim.mark("park", t0, sim.now());
         }
-    }
-
-    @Override
-    public void unpark(PlatformTask task) {
-        sim.unpark(task);
     }
 
     @Override
@@ -111,20 +101,5 @@ final class MeteredPlatform implements Platform {
     public void yieldCpu() {
         yields++;
         sim.yieldCpu();
-    }
-
-    @Override
-    public long nanoTime() {
-        return sim.nanoTime();
-    }
-
-    @Override
-    public boolean interrupted() {
-        return sim.interrupted();
-    }
-
-    @Override
-    public boolean isInterrupted() {
-        return sim.isInterrupted();
     }
 }

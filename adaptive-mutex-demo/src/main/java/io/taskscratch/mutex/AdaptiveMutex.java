@@ -5,7 +5,6 @@ import io.taskscratch.ScratchException;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
-import io.taskscratch.sched.SimPlatform;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -100,9 +99,8 @@ import java.util.concurrent.locks.Lock;
  * an uncontended lock/unlock makes no thread-local lookup.
  *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
- * set status would make every park return at once) and re-asserted afterwards: through
- * {@link SimPlatform#interrupt} in the scheduler model, on the Java thread otherwise
- * ({@link Platform} has no call to set it).
+ * set status would make every park return at once) and re-asserted afterwards with
+ * {@link Platform#interrupt}, so the same code is right on real threads and in the model.
  */
 public final class AdaptiveMutex implements Lock {
     /** Default resilient-mode time bound: 0.25 s, the kernel's {@code RES_DEF_TIMEOUT}. */
@@ -518,7 +516,7 @@ public final class AdaptiveMutex implements Lock {
         if (r == ACQUIRED) {
             onAcquire(me, held);
             if (ignoredInterrupt) {
-                reassertInterrupt(me);
+                platform.interrupt(me);
             }
         } else {
             if (held != null) {
@@ -830,19 +828,6 @@ public final class AdaptiveMutex implements Lock {
                 + " whose owner waits for a lock " + me.name() + " holds (ABBA)");
     }
 
-    /**
-     * Sets the caller's interrupt status again after a wait that had to clear it. {@link Platform}
-     * has no such call: the scheduler model keeps interrupts itself ({@link SimPlatform#interrupt}),
-     * everything else uses the Java thread's status.
-     */
-    private void reassertInterrupt(PlatformTask me) {
-        if (platform instanceof SimPlatform sim) {
-            sim.interrupt(me);
-        } else {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private PlatformTask checkOwner() {
         PlatformTask me = platform.currentTask();
         if (!ownedByCaller()) {
@@ -941,7 +926,7 @@ public final class AdaptiveMutex implements Lock {
                 throw new InterruptedException();
             }
             if (ignoredInterrupt) {
-                reassertInterrupt(me);
+                platform.interrupt(me);
             }
             return !timedOut;
         }
