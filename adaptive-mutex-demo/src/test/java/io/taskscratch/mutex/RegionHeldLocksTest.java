@@ -45,10 +45,23 @@ class RegionHeldLocksTest {
         return RegionAllocator.create(RegionHeldLocks.reserve(RegionLayout.builder()).build(), PinMode.UNPINNED);
     }
 
-    /** A provider over regions the test hands out itself, by Java thread. */
-    private static HeldLocks.Provider byThread(Map<Thread, ScratchRegion> regions) {
-        return RegionHeldLocks.forTasks(NativePlatform.instance(),
+    /** Regions the test hands out itself, by Java thread, and resilient locks whose tables live there. */
+    private static final class ThreadRegions {
+        final RegionAllocator alloc = allocator();
+        final Map<Thread, ScratchRegion> regions = new ConcurrentHashMap<>();
+        final HeldLocks.Provider tables = RegionHeldLocks.forTasks(NativePlatform.instance(),
                 t -> t instanceof NativePlatform.ThreadTask tt ? regions.get(tt.thread()) : null);
+
+        /** Gives the calling thread a region of its own. */
+        ScratchRegion enter() {
+            ScratchRegion r = alloc.allocate(TaskHandle.current());
+            regions.put(Thread.currentThread(), r);
+            return r;
+        }
+
+        AdaptiveMutex newLock() {
+            return resilient(tables, 100);
+        }
     }
 
     private static AdaptiveMutex resilient(HeldLocks.Provider tables, long timeoutMillis) {
@@ -111,12 +124,11 @@ class RegionHeldLocksTest {
 
     @Test
     void anotherThreadReadsTheOwnersTableInItsRegionAtTheDocumentedOffsets() throws Exception {
-        RegionAllocator alloc = allocator();
-        Map<Thread, ScratchRegion> regions = new ConcurrentHashMap<>();
-        HeldLocks.Provider tables = byThread(regions);
-        AdaptiveMutex a = resilient(tables, 100);
-        AdaptiveMutex b = resilient(tables, 100);
-        AdaptiveMutex c = resilient(tables, 100);
+        ThreadRegions tr = new ThreadRegions();
+        HeldLocks.Provider tables = tr.tables;
+        AdaptiveMutex a = tr.newLock();
+        AdaptiveMutex b = tr.newLock();
+        AdaptiveMutex c = tr.newLock();
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch outOfOrder = new CountDownLatch(1);
         CountDownLatch released = new CountDownLatch(1);
@@ -124,8 +136,7 @@ class RegionHeldLocksTest {
         ScratchRegion[] ownerRegion = new ScratchRegion[1];
         try (Workers w = new Workers()) {
             w.start("owner", () -> {
-                ownerRegion[0] = alloc.allocate(TaskHandle.current());
-                regions.put(Thread.currentThread(), ownerRegion[0]);
+                ownerRegion[0] = tr.enter();
                 a.lock();
                 b.lock();
                 c.lock();
@@ -205,19 +216,17 @@ class RegionHeldLocksTest {
      */
     @Test
     void aFreedOrRecycledOwnerRegionNeverGivesAFalseDeadlock() throws Exception {
-        RegionAllocator alloc = allocator();
-        Map<Thread, ScratchRegion> regions = new ConcurrentHashMap<>();
-        HeldLocks.Provider tables = byThread(regions);
-        AdaptiveMutex a = resilient(tables, 100);
-        AdaptiveMutex b = resilient(tables, 100);
-        regions.put(Thread.currentThread(), alloc.allocate());
+        ThreadRegions tr = new ThreadRegions();
+        HeldLocks.Provider tables = tr.tables;
+        AdaptiveMutex a = tr.newLock();
+        AdaptiveMutex b = tr.newLock();
+        tr.enter();
         ScratchRegion[] ownerRegion = new ScratchRegion[1];
         CountDownLatch waitingForB = new CountDownLatch(1);
         CountDownLatch exit = new CountDownLatch(1);
         try (Workers w = new Workers()) {
             w.start("owner-of-a", () -> {
-                ownerRegion[0] = alloc.allocate();
-                regions.put(Thread.currentThread(), ownerRegion[0]);
+                ownerRegion[0] = tr.enter();
                 a.lock();
                 tables.current().push(b.id()); // what acquiring B records while it waits
                 waitingForB.countDown();
@@ -234,7 +243,7 @@ class RegionHeldLocksTest {
         assertEquals(AcquireResult.TIMEOUT, a.acquire(), "freed: read as an empty table");
 
         Rcu.global().rcuBarrier(); // the slot is zeroed and free again
-        ScratchRegion recycled = alloc.allocate();
+        ScratchRegion recycled = tr.alloc.allocate();
         assertEquals(address, recycled.segment().address(), "the same slot, handed to another task");
         RegionHeldLocks stranger = RegionHeldLocks.of(recycled);
         stranger.push(a.id());
