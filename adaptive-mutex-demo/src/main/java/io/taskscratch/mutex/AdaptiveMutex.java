@@ -39,8 +39,8 @@ import java.util.concurrent.locks.Lock;
  * <h2>Resilient mode</h2>
  * Built with {@link Builder#resilient}, the mutex follows rqspinlock (Linux 6.15): each task
  * keeps a {@link HeldLocks} table of lock {@linkplain #id() ids} (in its scratch region where it
- * has one, {@link RegionHeldLocks}; else on the heap); an acquisition fails with DEADLOCK for AA (exactly, from the
- * owner field, at any nesting depth) or ABBA (the owner's table says it is waiting for a lock the
+ * has one, {@link RegionHeldLocks}; else on the heap); an acquisition fails with DEADLOCK for AA
+ * (exactly, from the owner field, at any nesting depth) or ABBA (the owner's table says it is waiting for a lock the
  * caller holds), and with TIMEOUT after a bounded wait (default 250 ms, the kernel's). Failure
  * rolls everything back. {@link #acquire()} reports the result; the {@code Lock} methods throw
  * {@link ScratchException} with {@link Errno#EDEADLK} or {@link Errno#ETIMEDOUT} ({@code tryLock}
