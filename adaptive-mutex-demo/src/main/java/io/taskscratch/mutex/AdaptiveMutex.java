@@ -11,6 +11,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Date;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -36,8 +37,9 @@ import java.util.concurrent.locks.Lock;
  *
  * <h2>Resilient mode</h2>
  * Built with {@link Builder#resilient}, the mutex follows rqspinlock (Linux 6.15): each task
- * keeps a {@link HeldLocks} table; an acquisition fails with DEADLOCK for AA (exactly, from the
- * owner field, at any nesting depth) or ABBA (the owner's table says it is waiting for a lock the
+ * keeps a {@link HeldLocks} table of lock {@linkplain #id() ids} (in its scratch region where it
+ * has one, {@link RegionHeldLocks}; else on the heap); an acquisition fails with DEADLOCK for AA
+ * (exactly, from the owner field, at any nesting depth) or ABBA (the owner's table says it is waiting for a lock the
  * caller holds), and with TIMEOUT after a bounded wait (default 250 ms, the kernel's). Failure
  * rolls everything back. {@link #acquire()} reports the result; the {@code Lock} methods throw
  * {@link ScratchException} with {@link Errno#EDEADLK} or {@link Errno#ETIMEDOUT} ({@code tryLock}
@@ -124,6 +126,9 @@ public final class AdaptiveMutex implements Lock {
     /** No resilient-mode bound or checks (re-acquire after a condition wait). */
     private static final int UNBOUNDED = 8;
 
+    /** Source of {@link #id()}s: never 0 ({@link HeldLocks#EMPTY}), never reused (2^63 locks). */
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
+
     /** Longest timeout honoured; avoids overflow in {@code now + nanos}. */
     private static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
 
@@ -155,6 +160,8 @@ public final class AdaptiveMutex implements Lock {
     /** Tasks are {@link NativePlatform.ThreadTask}s: identity checks compare their threads. */
     private final boolean threadPerTask;
     private final WaitQueue queue = new WaitQueue();
+    /** What held-locks tables record for this lock (rqspinlock records its address). */
+    private final long id = NEXT_ID.getAndIncrement();
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
@@ -356,6 +363,17 @@ public final class AdaptiveMutex implements Lock {
 
     // ---------------------------------------------------------------- inspection
 
+    /**
+     * This lock's process-unique, non-zero id: what {@link HeldLocks} tables record for it (they
+     * may live off-heap, where no reference can be stored). Ids are never reused, so a stale
+     * table entry can never name another lock.
+     *
+     * @return the id
+     */
+    public long id() {
+        return id;
+    }
+
     /** Whether resilient mode (held-locks table, deadlock detection, time bound) is on. */
     public boolean isResilient() {
         return heldLocks != null;
@@ -477,7 +495,7 @@ public final class AdaptiveMutex implements Lock {
         if (heldLocks != null) {
             if (held == null) {
                 held = heldLocks.current();
-                held.push(this);
+                held.push(id);
             }
             OWNER_HELD.setVolatile(this, held);
         }
@@ -500,7 +518,7 @@ public final class AdaptiveMutex implements Lock {
                 flags |= TIMED | DETECT_DEADLOCK;
             }
             held = heldLocks.current();
-            held.push(this); // visible to other tasks' ABBA checks while we wait
+            held.push(id); // visible to other tasks' ABBA checks while we wait
         }
         boolean ignoredInterrupt = false;
         int r;
@@ -520,7 +538,7 @@ public final class AdaptiveMutex implements Lock {
             }
         } else {
             if (held != null) {
-                held.remove(this);
+                held.remove(id);
             }
             if (r != INTERRUPTED) {
                 (r == DEADLOCKED ? deadlocks : timeouts).increment();
@@ -724,23 +742,30 @@ public final class AdaptiveMutex implements Lock {
     /**
      * rqspinlock's {@code check_deadlock_ABBA}, with the owner known: the owner's topmost entry is
      * the lock it is acquiring; if we hold that lock (below our own top entry, which is this one)
-     * and the owner's table lists this lock as held, neither can proceed.
+     * and the owner's table lists this lock as held, neither can proceed. The owner's table is
+     * read inside its read-side section: the owner may exit and its table's memory be freed, which
+     * reads as an empty table (no deadlock).
      */
     private boolean abbaDeadlock(HeldLocks mine) {
         HeldLocks theirs = (HeldLocks) OWNER_HELD.getVolatile(this);
         if (theirs == null || theirs == mine) {
             return false;
         }
-        int n = theirs.count();
-        if (n < 2 || n > HeldLocks.CAPACITY) {
-            return false; // needs one held and one wanted entry; past the capacity the top is unrecorded
+        theirs.enterRead();
+        try {
+            int n = theirs.count();
+            if (n < 2 || n > HeldLocks.CAPACITY) {
+                return false; // needs one held and one wanted entry; past the capacity the top is unrecorded
+            }
+            long wanted = theirs.entry(n - 1);
+            if (wanted == HeldLocks.EMPTY || wanted == id) {
+                return false;
+            }
+            return mine.contains(wanted, mine.count() - 1) && theirs.contains(id, n - 1)
+                    && OWNER_HELD.getVolatile(this) == theirs;
+        } finally {
+            theirs.exitRead();
         }
-        Object wanted = theirs.entry(n - 1);
-        if (wanted == null || wanted == this) {
-            return false;
-        }
-        return mine.contains(wanted, mine.count() - 1) && theirs.contains(this, n - 1)
-                && OWNER_HELD.getVolatile(this) == theirs;
     }
 
     // ---------------------------------------------------------------- release
@@ -750,7 +775,7 @@ public final class AdaptiveMutex implements Lock {
         if (heldLocks != null) {
             HeldLocks held = (HeldLocks) OWNER_HELD.getVolatile(this);
             OWNER_HELD.setVolatile(this, null);
-            held.remove(this); // before the release, as rqspinlock: a table never lists a lock it lost
+            held.remove(id); // before the release, as rqspinlock: a table never lists a lock it lost
         }
         OWNER.setOpaque(this, null);
         if (!STATE.compareAndSet(this, LOCKED, 0)) {
@@ -982,6 +1007,8 @@ public final class AdaptiveMutex implements Lock {
         private OwnerStateSource source = OwnerStateSource.none();
         private SpinTuning tuning = SpinTuning.DEFAULT;
         private HeldLocks.Provider heldLocks;
+        /** {@link #resilient()}: pick the tables from the source at build time. */
+        private boolean defaultTables;
         private long resilientTimeoutNanos = DEFAULT_RESILIENT_TIMEOUT_NANOS;
 
         private Builder(Platform platform) {
@@ -1012,13 +1039,28 @@ public final class AdaptiveMutex implements Lock {
 
         /**
          * Turns on resilient mode with the given held-locks tables. Locks that may deadlock with
-         * each other must share the provider, or ABBA cannot be seen (it then ends in TIMEOUT).
+         * each other must find a task's locks in one table (the same provider, or providers over the
+         * same regions), or ABBA cannot be seen (it then ends in TIMEOUT).
          *
          * @param tables supplies the calling task's table, e.g. {@link HeldLocks.Provider#perThread()}
          * @return this builder
          */
         public Builder resilient(HeldLocks.Provider tables) {
             this.heldLocks = Objects.requireNonNull(tables, "tables");
+            this.defaultTables = false;
+            return this;
+        }
+
+        /**
+         * Turns on resilient mode with the default tables for the platform and the state source
+         * set when {@link #build()} runs ({@link HeldLocks.Provider#defaultFor}): each task's
+         * table in its scratch region where the source has regions, else on the heap.
+         *
+         * @return this builder
+         */
+        public Builder resilient() {
+            this.heldLocks = null;
+            this.defaultTables = true;
             return this;
         }
 
@@ -1042,6 +1084,9 @@ public final class AdaptiveMutex implements Lock {
 
         /** The configured mutex, unlocked. */
         public AdaptiveMutex build() {
+            if (defaultTables) {
+                heldLocks = HeldLocks.Provider.defaultFor(platform, source);
+            }
             return new AdaptiveMutex(this);
         }
     }

@@ -84,6 +84,16 @@ public final class RegionOwnerStateSource implements OwnerStateSource {
         return writer + "-" + n + "%";
     }
 
+    /**
+     * How this source finds a task's region; resilient mode keeps each task's held-locks table
+     * there too ({@link HeldLocks.Provider#defaultFor}).
+     *
+     * @return the resolver given at construction
+     */
+    public RegionResolver resolver() {
+        return resolver;
+    }
+
     @Override
     public OwnerState ownerState(PlatformTask owner) {
         ScratchRegion r = resolver.regionOf(owner);
