@@ -142,8 +142,8 @@ final class KernelDemoRun {
         double perAcq = Math.max(total, 1);
         return new RunResult(spec, lock.name(), total, total / (wall / 1e9), w.getValueAtPercentile(50), w.getValueAtPercentile(99),
                 w.getValueAtPercentile(99.9), w.getMaxValue(), metered.spinPauses() * pauseNs / perAcq, metered.yields() / perAcq,
-                csw, pre, metered.parks(), Math.max(0, lock.metrics().handoffs()), max == 0 ? 0 : min / (double) max,
-                sumSq == 0 ? 0 : (double) total * total / (spec.threads() * sumSq), starve, 0, 0);
+                csw, pre, Double.NaN, metered.parks(), Math.max(0, lock.metrics().handoffs()), max == 0 ? 0 : min / (double) max,
+                sumSq == 0 ? 0 : (double) total * total / (spec.threads() * sumSq), starve, 0, 0, null);
     }
 
     /** Busy work for {@code ns} nanoseconds of wall time (critical section, think time, hogs). */

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * The simulated platform as the compared locks see it, counting what they do with the CPU:
  * spin pauses (CPU burnt spinning = pauses × the model's pause cost), yields and parks. With
  * marks on, it also reports each task's spin streaks and parks as timeline intervals
- * ({@code spin}, {@code park}).
+ * ({@code spin}, {@code park}). With a {@link TruthMeter} it tells the meter about every spin
+ * pause and park, so the meter can grade them against the model's truth.
  *
  * <p>Only one simulated task runs at a time and the model hands control over with a volatile
  * flag, so plain counters are exact.
@@ -18,16 +19,19 @@ import java.util.Arrays;
 final class MeteredPlatform extends ForwardingPlatform {
     private final SimPlatform sim;
     private final boolean marks;
+    /** Grades the adaptive mutex's spins and parks; null for locks without owner state. */
+    private final TruthMeter truth;
     private long spinPauses;
     private long yields;
     private long parks;
     /** Per task id: start of the current spin streak, or -1. */
     private long[] spinSince = new long[0];
 
-    MeteredPlatform(SimPlatform sim, boolean marks) {
+    MeteredPlatform(SimPlatform sim, boolean marks, TruthMeter truth) {
         super(sim);
         this.sim = sim;
         this.marks = marks;
+        this.truth = truth;
     }
 
     long spinPauses() {
@@ -61,6 +65,9 @@ final class MeteredPlatform extends ForwardingPlatform {
     @Override
     public void park(Object blocker) {
         parks++;
+        if (truth != null) {
+            truth.onPark(sim.currentTask());
+        }
         endSpin();
         long t0 = marks ? sim.now() : 0;
         sim.park(blocker);
@@ -72,6 +79,9 @@ final class MeteredPlatform extends ForwardingPlatform {
     @Override
     public void parkNanos(Object blocker, long nanos) {
         parks++;
+        if (truth != null) {
+            truth.onPark(sim.currentTask());
+        }
         endSpin();
         long t0 = marks ? sim.now() : 0;
         sim.parkNanos(blocker, nanos);
@@ -83,6 +93,9 @@ final class MeteredPlatform extends ForwardingPlatform {
     @Override
     public void spinPause() {
         spinPauses++;
+        if (truth != null) {
+            truth.onSpinPause(sim.currentTask());
+        }
         if (marks) {
             int i = (int) sim.currentTask().id();
             if (i >= spinSince.length) {

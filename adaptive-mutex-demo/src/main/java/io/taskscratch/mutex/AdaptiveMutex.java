@@ -63,7 +63,7 @@ import java.util.concurrent.locks.Lock;
  * every iteration and keeps spinning only while (a) the owner's state, read from the
  * {@link OwnerStateSource} inside its read-side section, is not NOT_RUNNING; (b) the source does
  * not ask the spinner to yield (the user-space {@code need_resched()}); (c) the time spent is
- * below the budget for the current answer ({@link SpinTuning}: RUNNING 100 µs, UNKNOWN 10 µs);
+ * below the budget for the current answer ({@link SpinTuning}: RUNNING 20 µs, UNKNOWN 10 µs);
  * (d) the caller's deadline has not passed; and (e) no hand-off is pending (unless the spinner
  * is the first queued waiter, which is who the hand-off is for). When the owner changes, the
  * spinner simply tries the new state and goes on spinning on the new owner, as the kernel does.
