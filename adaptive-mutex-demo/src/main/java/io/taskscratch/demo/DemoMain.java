@@ -190,6 +190,14 @@ public final class DemoMain implements Callable<Integer> {
         console.println("  acq/s = acquisitions per virtual second; p50..max = acquire latency; spin/acq = CPU burnt in spin pauses per");
         console.println("  acquisition; csw/acq, park/acq per acquisition; min/max and jain = fairness; >1ms = starvation events;");
         console.println("  wfail = region writes that did not land (lossy / rseq state).");
+        List<RunResult> graded = new ArrayList<>(table);
+        graded.addAll(results.stream().filter(r -> r.spec().scenario().equals("droprate")).toList());
+        console.println();
+        console.print(Report.truthTable("Owner-state answers graded against the model's truth (table, then the drop-rate sweep):", graded));
+        console.println("  ans/acq = owner-state answers per acquisition; falseRUN / falseNOT = answers RUNNING while the owner was");
+        console.println("  off-CPU / NOT_RUNNING while it ran, and unknown, in % of answers; yld/acq = yield advice (shouldYield) per");
+        console.println("  acquisition, fyld/acq = of which the spinner had really run less than a slice; offcpu-spin = spin per");
+        console.println("  acquisition on owners that were really off-CPU; wpark/acq = parks after a spin a wrong answer ended.");
         Files.writeString(out.resolve("results.csv"), Report.csv(results));
         Files.writeString(out.resolve("results.json"), Report.json(results));
         if (!noSweeps) {

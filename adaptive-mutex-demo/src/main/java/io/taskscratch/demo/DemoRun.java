@@ -30,7 +30,9 @@ import java.util.concurrent.locks.Lock;
  * region-agreement invariant, checked when the spec asks for invariants. Each contending task
  * registers its region first, then loops: note the time, {@code lock()}, record the wait,
  * work the critical section, {@code unlock()}, think. The lock runs on a
- * {@link MeteredPlatform} that counts spin pauses, yields and parks. Everything is virtual time,
+ * {@link MeteredPlatform} that counts spin pauses, yields and parks; the adaptive mutex's state
+ * source is wrapped in a {@link TruthMeter} that grades its answers against the model (it only
+ * observes, so graded and ungraded runs are identical). Everything is virtual time,
  * so the result depends only on the spec. Hogs are daemons that work forever; each simulation
  * stops at the virtual time limit.
  */
@@ -59,12 +61,15 @@ final class DemoRun {
         long virtualNs;
         long switches;
         long preemptions;
+        long workerCpuNs;
         long spinNs;
         long yields;
         long parks;
         long handoffs;
         long writerAttempts;
         long writerFailed;
+        TruthMeter.Stats truth = TruthMeter.Stats.NONE;
+        boolean graded;
         String lockName;
 
         Pool(RunSpec spec) {
@@ -103,16 +108,18 @@ final class DemoRun {
         LockChoice choice = spec.lock();
         SchedScratch scratch = scratchFor(sim, choice, spec.memoryPressure(), seed);
         OwnerStateSource source = OwnerStateSource.none();
+        long slice = 0;
         if (scratch != null) {
             SimPlatform p = sim.platform();
-            long slice = spec.policy().equals("rr") ? config.rrSliceNs() : config.minGranularityNs();
+            slice = spec.policy().equals("rr") ? config.rrSliceNs() : config.minGranularityNs();
             source = new RegionOwnerStateSource(choice.sourceName(), scratch.rcu(), SchedScratch::regionOf, p::nanoTime, slice);
             if (choice.state() == LockChoice.State.PINNED) {
                 sim.addInvariant(scratch.agreement());
             }
         }
-        MeteredPlatform metered = new MeteredPlatform(sim.platform(), marks);
-        ComparedLock lock = LockFactory.create(choice.kind(), metered, source);
+        TruthMeter truth = choice.adaptive() ? new TruthMeter(source, sim.platform(), slice, config.spinPauseNs()) : null;
+        MeteredPlatform metered = new MeteredPlatform(sim.platform(), marks, truth);
+        ComparedLock lock = LockFactory.create(choice.kind(), metered, truth != null ? truth : source);
         Lock l = lock.asLock();
         int offset = k * spec.threads();
         List<SimTask> workers = new ArrayList<>();
@@ -127,6 +134,9 @@ final class DemoRun {
                     l.lock();
                     long t1 = p.now();
                     metered.endSpin();
+                    if (truth != null) {
+                        truth.onAcquired(p.currentTask());
+                    }
                     long wait = t1 - t0;
                     pool.waits.recordValue(wait);
                     pool.acquisitions[me]++;
@@ -167,6 +177,7 @@ final class DemoRun {
         }
         pool.virtualNs += r.virtualTimeNs();
         for (SimTask t : workers) {
+            pool.workerCpuNs += t.runtimeNs();
             pool.switches += t.voluntarySwitches() + t.preemptions();
             pool.preemptions += t.preemptions();
         }
@@ -175,6 +186,10 @@ final class DemoRun {
         pool.parks += metered.parks();
         pool.handoffs += Math.max(0, lock.metrics().handoffs());
         pool.lockName = lock.name();
+        if (truth != null) {
+            pool.truth = pool.truth.plus(truth.stats());
+            pool.graded = true;
+        }
     }
 
     private static SchedScratch scratchFor(Simulation sim, LockChoice c, double memoryPressure, long seed) {
@@ -202,9 +217,10 @@ final class DemoRun {
         Histogram w = pool.waits;
         return new RunResult(spec, pool.lockName, total, total / (pool.virtualNs / 1e9),
                 w.getValueAtPercentile(50), w.getValueAtPercentile(99), w.getValueAtPercentile(99.9), w.getMaxValue(),
-                pool.spinNs / perAcq, pool.yields / perAcq, pool.switches, pool.preemptions, pool.parks, pool.handoffs,
+                pool.spinNs / perAcq, pool.yields / perAcq, pool.switches, pool.preemptions, pool.workerCpuNs / (double) pool.virtualNs,
+                pool.parks, pool.handoffs,
                 max == 0 ? 0 : min / (double) max,
                 sumSq == 0 ? 0 : (double) total * total / (pool.acquisitions.length * sumSq),
-                pool.starved, pool.writerAttempts, pool.writerFailed);
+                pool.starved, pool.writerAttempts, pool.writerFailed, pool.graded ? pool.truth : null);
     }
 }

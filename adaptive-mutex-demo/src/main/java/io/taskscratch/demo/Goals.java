@@ -42,6 +42,13 @@ final class Goals {
             sb.append(String.format(Locale.ROOT, "  [%s] 1. adaptive[pinned] / best classic (%s) at %.1fx, cs %s: %.2fx (goal >= 1.5x)%s%n",
                     ratio >= 1.5 ? "met " : "MISS", best.spec().lock().label(), table.oversubscription(), table.cs(), ratio,
                     fourX ? "" : " (table is not the 4x / 1us scenario)"));
+            double bound = throughputBound(table);
+            if (bound > 0) {
+                sb.append(String.format(Locale.ROOT, "  [info]    no lock can beat %,.0f acq/s here (%.2fx the best classic): the contending tasks' "
+                        + "fair CPU share (%.2f CPUs; used: adaptive[pinned] %.2f, %s %.2f) over the CPU one acquisition needs (cs + think, "
+                        + "%s), capped at one section at a time%n", bound, bound / best.throughputPerSec(), fairShare(table),
+                        pinned.workerCpus(), best.spec().lock().label(), best.workerCpus(), Report.time(Math.round(cpuPerAcquisition(table)))));
+            }
         }
         for (RunResult r : results) {
             if (r.spec().scenario().equals("oversub") && r.spec().lock().id().equals("adaptive-pinned") && r.spec().threads() <= cpus) {
@@ -72,11 +79,46 @@ final class Goals {
             if (state.equals("lossy")) {
                 sb.append(String.format(Locale.ROOT, "  [%s] 3. lossy cost curve%s (drop: acq/s / spin per acq):%s%n",
                         monotone && visible ? "met " : "MISS", monotone ? visible ? "" : " too flat" : " not monotone", pts));
+                RunResult none = DemoMain.find(results, "table", "adaptive-none", -1).orElse(null);
+                if (none != null) { // the drop-rate sweep runs the table's scenario
+                    sb.append(String.format(Locale.ROOT, "  [info]    no-state reference adaptive[none]: %,.0f/%s (a region no write reaches keeps "
+                            + "its registration state: no information)%n", none.throughputPerSec(), Report.time(Math.round(none.spinNsPerAcq()))));
+                }
             } else {
                 sb.append(String.format(Locale.ROOT, "  [info] rseq hint (drop: acq/s / spin per acq):%s%n", pts));
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * The most acquisitions per second any lock could make in the table's scenario: each
+     * acquisition needs its critical section and think time of CPU, the contending tasks get at
+     * most their fair share of the CPUs next to the hogs, and sections run one at a time.
+     *
+     * @param table the comparison's spec
+     * @return the bound, or 0 when an iteration needs no CPU
+     */
+    static double throughputBound(RunSpec table) {
+        double perAcq = cpuPerAcquisition(table);
+        if (perAcq <= 0) {
+            return 0;
+        }
+        double bound = fairShare(table) * 1e9 / perAcq;
+        double cs = table.cs().meanNs();
+        return cs > 0 ? Math.min(bound, 1e9 / cs) : bound;
+    }
+
+    /** CPUs the contending tasks get when every task (hogs included) gets an equal share, at most one CPU each. */
+    static double fairShare(RunSpec table) {
+        int tasks = table.threads() + table.hogs();
+        return Math.min(table.threads(), table.cpus() * table.threads() / (double) Math.max(tasks, 1));
+    }
+
+    /** Mean CPU one iteration of a contending task needs: critical section plus think time. */
+    static double cpuPerAcquisition(RunSpec table) {
+        double ns = table.cs().meanNs() + table.think().meanNs();
+        return ns > 0 ? ns : DemoRun.EMPTY_ITERATION_NS;
     }
 
     private static String pct(double rate) {

@@ -3,16 +3,14 @@ package io.taskscratch.demo;
 import io.taskscratch.kernel.KernelRegistration;
 import io.taskscratch.mutex.AutomaticKernelState;
 import io.taskscratch.mutex.ComparedLock;
+import io.taskscratch.mutex.CountingPlatform;
 import io.taskscratch.mutex.KernelOwnerStateSource;
 import io.taskscratch.mutex.LockFactory;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
-import io.taskscratch.platform.Platform;
-import io.taskscratch.platform.PlatformTask;
 import io.taskscratch.region.HeaderSnapshot;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Lock;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -30,63 +28,6 @@ final class KernelDemoRun {
     private KernelDemoRun() {
     }
 
-    /** Counts what a lock does with the CPU on real threads (thread-safe, unlike the model's {@link MeteredPlatform}). */
-    private static final class Metered implements Platform {
-        private final Platform p = NativePlatform.instance();
-        final LongAdder spins = new LongAdder();
-        final LongAdder yields = new LongAdder();
-        final LongAdder parks = new LongAdder();
-
-        @Override
-        public PlatformTask currentTask() {
-            return p.currentTask();
-        }
-
-        @Override
-        public void park(Object blocker) {
-            parks.increment();
-            p.park(blocker);
-        }
-
-        @Override
-        public void parkNanos(Object blocker, long nanos) {
-            parks.increment();
-            p.parkNanos(blocker, nanos);
-        }
-
-        @Override
-        public void unpark(PlatformTask task) {
-            p.unpark(task);
-        }
-
-        @Override
-        public void spinPause() {
-            spins.increment();
-            p.spinPause();
-        }
-
-        @Override
-        public void yieldCpu() {
-            yields.increment();
-            p.yieldCpu();
-        }
-
-        @Override
-        public long nanoTime() {
-            return p.nanoTime();
-        }
-
-        @Override
-        public boolean interrupted() {
-            return p.interrupted();
-        }
-
-        @Override
-        public boolean isInterrupted() {
-            return p.isInterrupted();
-        }
-    }
-
     /**
      * Runs the spec on real threads.
      *
@@ -98,7 +39,7 @@ final class KernelDemoRun {
      */
     static RunResult run(RunSpec spec, AutomaticKernelState kernel, double pauseNs) throws InterruptedException {
         LockChoice choice = spec.lock();
-        Metered metered = new Metered();
+        CountingPlatform metered = new CountingPlatform(NativePlatform.instance());
         OwnerStateSource source = OwnerStateSource.none();
         if (choice.state() == LockChoice.State.KERNEL) {
             source = kernel;
@@ -205,9 +146,9 @@ final class KernelDemoRun {
         }
         double perAcq = Math.max(total, 1);
         return new RunResult(spec, lock.name(), total, total / (wall / 1e9), w.getValueAtPercentile(50), w.getValueAtPercentile(99),
-                w.getValueAtPercentile(99.9), w.getMaxValue(), metered.spins.sum() * pauseNs / perAcq, metered.yields.sum() / perAcq,
-                csw, pre, metered.parks.sum(), Math.max(0, lock.metrics().handoffs()), max == 0 ? 0 : min / (double) max,
-                sumSq == 0 ? 0 : (double) total * total / (spec.threads() * sumSq), starve, 0, 0);
+                w.getValueAtPercentile(99.9), w.getMaxValue(), metered.spinPauses() * pauseNs / perAcq, metered.yields() / perAcq,
+                csw, pre, Double.NaN, metered.parks(), Math.max(0, lock.metrics().handoffs()), max == 0 ? 0 : min / (double) max,
+                sumSq == 0 ? 0 : (double) total * total / (spec.threads() * sumSq), starve, 0, 0, null);
     }
 
     /** Busy work for {@code ns} nanoseconds of wall time (critical section, think time, hogs). */

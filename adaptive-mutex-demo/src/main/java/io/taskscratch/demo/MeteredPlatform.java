@@ -1,7 +1,6 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.platform.Platform;
-import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.platform.ForwardingPlatform;
 import io.taskscratch.sched.SimPlatform;
 import io.taskscratch.sched.SimTask;
 
@@ -11,23 +10,28 @@ import java.util.Arrays;
  * The simulated platform as the compared locks see it, counting what they do with the CPU:
  * spin pauses (CPU burnt spinning = pauses × the model's pause cost), yields and parks. With
  * marks on, it also reports each task's spin streaks and parks as timeline intervals
- * ({@code spin}, {@code park}).
+ * ({@code spin}, {@code park}). With a {@link TruthMeter} it tells the meter about every spin
+ * pause and park, so the meter can grade them against the model's truth.
  *
  * <p>Only one simulated task runs at a time and the model hands control over with a volatile
  * flag, so plain counters are exact.
  */
-final class MeteredPlatform implements Platform {
+final class MeteredPlatform extends ForwardingPlatform {
     private final SimPlatform sim;
     private final boolean marks;
+    /** Grades the adaptive mutex's spins and parks; null for locks without owner state. */
+    private final TruthMeter truth;
     private long spinPauses;
     private long yields;
     private long parks;
     /** Per task id: start of the current spin streak, or -1. */
     private long[] spinSince = new long[0];
 
-    MeteredPlatform(SimPlatform sim, boolean marks) {
+    MeteredPlatform(SimPlatform sim, boolean marks, TruthMeter truth) {
+        super(sim);
         this.sim = sim;
         this.marks = marks;
+        this.truth = truth;
     }
 
     long spinPauses() {
@@ -59,13 +63,11 @@ final class MeteredPlatform implements Platform {
     }
 
     @Override
-    public PlatformTask currentTask() {
-        return sim.currentTask();
-    }
-
-    @Override
     public void park(Object blocker) {
         parks++;
+        if (truth != null) {
+            truth.onPark(sim.currentTask());
+        }
         endSpin();
         long t0 = marks ? sim.now() : 0;
         sim.park(blocker);
@@ -77,6 +79,9 @@ final class MeteredPlatform implements Platform {
     @Override
     public void parkNanos(Object blocker, long nanos) {
         parks++;
+        if (truth != null) {
+            truth.onPark(sim.currentTask());
+        }
         endSpin();
         long t0 = marks ? sim.now() : 0;
         sim.parkNanos(blocker, nanos);
@@ -86,13 +91,11 @@ final class MeteredPlatform implements Platform {
     }
 
     @Override
-    public void unpark(PlatformTask task) {
-        sim.unpark(task);
-    }
-
-    @Override
     public void spinPause() {
         spinPauses++;
+        if (truth != null) {
+            truth.onSpinPause(sim.currentTask());
+        }
         if (marks) {
             int i = (int) sim.currentTask().id();
             if (i >= spinSince.length) {
@@ -111,20 +114,5 @@ final class MeteredPlatform implements Platform {
     public void yieldCpu() {
         yields++;
         sim.yieldCpu();
-    }
-
-    @Override
-    public long nanoTime() {
-        return sim.nanoTime();
-    }
-
-    @Override
-    public boolean interrupted() {
-        return sim.interrupted();
-    }
-
-    @Override
-    public boolean isInterrupted() {
-        return sim.isInterrupted();
     }
 }

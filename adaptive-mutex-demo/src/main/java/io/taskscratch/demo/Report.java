@@ -11,7 +11,8 @@ final class Report {
     /** CSV columns, in order. */
     static final String CSV_HEADER = "scenario,lock,lock_name,cpus,threads,hogs,oversubscription,cs,think,policy,duration_ns,seed,"
             + "memory_pressure,acquisitions,throughput_per_s,p50_ns,p99_ns,p999_ns,max_ns,spin_ns_per_acq,yields_per_acq,"
-            + "context_switches,preemptions,parks,handoffs,fairness_min_max,jain,starvation,writer_attempts,writer_failed";
+            + "context_switches,preemptions,worker_cpus,parks,handoffs,fairness_min_max,jain,starvation,writer_attempts,writer_failed,"
+            + "state_answers,false_running,false_not_running,unknown_answers,yield_advice,false_yields,offcpu_spin_ns,wrong_parks";
 
     private Report() {
     }
@@ -43,6 +44,42 @@ final class Report {
         return sb.toString();
     }
 
+    /**
+     * The adaptive mutex's owner-state answers graded against the model's truth ({@link TruthMeter}),
+     * one line per graded result; results without grading are skipped.
+     *
+     * @param title   heading line
+     * @param results rows
+     * @return the table text
+     */
+    static String truthTable(String title, List<RunResult> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(title).append('\n');
+        String fmt = "%-22s %11s %8s %9s %9s %8s %9s %9s %12s %10s%n";
+        String head = String.format(Locale.ROOT, fmt, "lock", "acq/s", "ans/acq", "falseRUN", "falseNOT", "unknown",
+                "yld/acq", "fyld/acq", "offcpu-spin", "wpark/acq");
+        sb.append(head);
+        sb.append("-".repeat(head.length() - 1)).append('\n');
+        for (RunResult r : results) {
+            TruthMeter.Stats t = r.truth();
+            if (t == null) {
+                continue;
+            }
+            double acq = Math.max(1, r.acquisitions());
+            double ans = Math.max(1, t.answers());
+            sb.append(String.format(Locale.ROOT, fmt, r.spec().lock().label(), String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()),
+                    String.format(Locale.ROOT, "%.3f", t.answers() / acq), pct(t.falseRunning() / ans), pct(t.falseNotRunning() / ans),
+                    pct(t.unknown() / ans), String.format(Locale.ROOT, "%.4f", t.yieldAdvice() / acq),
+                    String.format(Locale.ROOT, "%.4f", t.falseYields() / acq),
+                    time(Math.round(t.offCpuSpinNs() / acq)), String.format(Locale.ROOT, "%.4f", t.wrongParks() / acq)));
+        }
+        return sb.toString();
+    }
+
+    private static String pct(double fraction) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
+    }
+
     /** A duration for the table: ns, µs or ms with 3 significant digits. */
     static String time(long ns) {
         if (ns < 1_000) {
@@ -68,10 +105,19 @@ final class Report {
                     d(s.oversubscription()), s.cs().label(), s.think().label(), s.policy(), l(s.durationNs()), l(s.seed()),
                     d(s.memoryPressure()), l(r.acquisitions()), d(r.throughputPerSec()), l(r.p50Ns()), l(r.p99Ns()),
                     l(r.p999Ns()), l(r.maxNs()), d(r.spinNsPerAcq()), d(r.yieldsPerAcq()), l(r.contextSwitches()),
-                    l(r.preemptions()), l(r.parks()), l(r.handoffs()), d(r.fairnessMinMax()), d(r.jain()), l(r.starvation()),
-                    l(r.writerAttempts()), l(r.writerFailed()))).append('\n');
+                    l(r.preemptions()), d(r.workerCpus()), l(r.parks()), l(r.handoffs()), d(r.fairnessMinMax()), d(r.jain()), l(r.starvation()),
+                    l(r.writerAttempts()), l(r.writerFailed()), truthCells(r.truth()))).append('\n');
         }
         return sb.toString();
+    }
+
+    /** The graded-answer cells; empty (JSON null) where nothing was graded. */
+    private static String truthCells(TruthMeter.Stats t) {
+        if (t == null) {
+            return ",,,,,,,";
+        }
+        return String.join(",", l(t.answers()), l(t.falseRunning()), l(t.falseNotRunning()), l(t.unknown()), l(t.yieldAdvice()), l(t.falseYields()),
+                l(t.offCpuSpinNs()), l(t.wrongParks()));
     }
 
     /**
@@ -99,6 +145,9 @@ final class Report {
     }
 
     private static String jsonValue(String cell) {
+        if (cell.isEmpty()) {
+            return "null";
+        }
         if (cell.matches("-?[0-9]+(\\.[0-9]+)?")) {
             return cell;
         }
@@ -139,6 +188,9 @@ final class Report {
     }
 
     private static String d(double v) {
+        if (Double.isNaN(v)) {
+            return ""; // not measured: JSON null
+        }
         return String.format(Locale.ROOT, "%.4f", v);
     }
 }

@@ -15,6 +15,8 @@ package io.taskscratch.demo;
  * @param yieldsPerAcq       CPU yields per acquisition
  * @param contextSwitches    switch-outs of the contending tasks (voluntary + involuntary)
  * @param preemptions        involuntary switch-outs of the contending tasks
+ * @param workerCpus         CPU time the contending tasks received (context switches included) per unit of
+ *                           time, in CPUs; NaN where not measured (the kernel backend)
  * @param parks              parks (timed and untimed) by the lock
  * @param handoffs           direct hand-offs (adaptive mutex), else 0
  * @param fairnessMinMax     fewest / most acquisitions of one task
@@ -22,11 +24,13 @@ package io.taskscratch.demo;
  * @param starvation         acquisitions that waited more than 1 ms
  * @param writerAttempts     region writes attempted by the sched-state hook (0 without regions)
  * @param writerFailed       of which failed (EFAULT, EPERM, dropped hints)
+ * @param truth              the adaptive mutex's owner-state answers graded against the model's truth
+ *                           ({@link TruthMeter}); null where nothing was graded (classic locks, the kernel backend)
  */
 public record RunResult(RunSpec spec, String lockName, long acquisitions, double throughputPerSec, long p50Ns, long p99Ns,
                         long p999Ns, long maxNs, double spinNsPerAcq, double yieldsPerAcq, long contextSwitches,
-                        long preemptions, long parks, long handoffs, double fairnessMinMax, double jain, long starvation,
-                        long writerAttempts, long writerFailed) {
+                        long preemptions, double workerCpus, long parks, long handoffs, double fairnessMinMax, double jain, long starvation,
+                        long writerAttempts, long writerFailed, TruthMeter.Stats truth) {
     /** Failed writes as a fraction of attempts (0 without regions). */
     public double writerFailRate() {
         return writerAttempts == 0 ? 0 : writerFailed / (double) writerAttempts;

@@ -5,13 +5,13 @@ import io.taskscratch.ScratchException;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
-import io.taskscratch.sched.SimPlatform;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Date;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -37,8 +37,9 @@ import java.util.concurrent.locks.Lock;
  *
  * <h2>Resilient mode</h2>
  * Built with {@link Builder#resilient}, the mutex follows rqspinlock (Linux 6.15): each task
- * keeps a {@link HeldLocks} table; an acquisition fails with DEADLOCK for AA (exactly, from the
- * owner field, at any nesting depth) or ABBA (the owner's table says it is waiting for a lock the
+ * keeps a {@link HeldLocks} table of lock {@linkplain #id() ids} (in its scratch region where it
+ * has one, {@link RegionHeldLocks}; else on the heap); an acquisition fails with DEADLOCK for AA
+ * (exactly, from the owner field, at any nesting depth) or ABBA (the owner's table says it is waiting for a lock the
  * caller holds), and with TIMEOUT after a bounded wait (default 250 ms, the kernel's). Failure
  * rolls everything back. {@link #acquire()} reports the result; the {@code Lock} methods throw
  * {@link ScratchException} with {@link Errno#EDEADLK} or {@link Errno#ETIMEDOUT} ({@code tryLock}
@@ -62,7 +63,7 @@ import java.util.concurrent.locks.Lock;
  * every iteration and keeps spinning only while (a) the owner's state, read from the
  * {@link OwnerStateSource} inside its read-side section, is not NOT_RUNNING; (b) the source does
  * not ask the spinner to yield (the user-space {@code need_resched()}); (c) the time spent is
- * below the budget for the current answer ({@link SpinTuning}: RUNNING 100 µs, UNKNOWN 10 µs);
+ * below the budget for the current answer ({@link SpinTuning}: RUNNING 20 µs, UNKNOWN 10 µs);
  * (d) the caller's deadline has not passed; and (e) no hand-off is pending (unless the spinner
  * is the first queued waiter, which is who the hand-off is for). When the owner changes, the
  * spinner simply tries the new state and goes on spinning on the new owner, as the kernel does.
@@ -100,9 +101,8 @@ import java.util.concurrent.locks.Lock;
  * an uncontended lock/unlock makes no thread-local lookup.
  *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
- * set status would make every park return at once) and re-asserted afterwards: through
- * {@link SimPlatform#interrupt} in the scheduler model, on the Java thread otherwise
- * ({@link Platform} has no call to set it).
+ * set status would make every park return at once) and re-asserted afterwards with
+ * {@link Platform#interrupt}, so the same code is right on real threads and in the model.
  */
 public final class AdaptiveMutex implements Lock {
     /** Default resilient-mode time bound: 0.25 s, the kernel's {@code RES_DEF_TIMEOUT}. */
@@ -125,6 +125,9 @@ public final class AdaptiveMutex implements Lock {
     private static final int DETECT_DEADLOCK = 4;
     /** No resilient-mode bound or checks (re-acquire after a condition wait). */
     private static final int UNBOUNDED = 8;
+
+    /** Source of {@link #id()}s: never 0 ({@link HeldLocks#EMPTY}), never reused (2^63 locks). */
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
 
     /** Longest timeout honoured; avoids overflow in {@code now + nanos}. */
     private static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
@@ -157,6 +160,8 @@ public final class AdaptiveMutex implements Lock {
     /** Tasks are {@link NativePlatform.ThreadTask}s: identity checks compare their threads. */
     private final boolean threadPerTask;
     private final WaitQueue queue = new WaitQueue();
+    /** What held-locks tables record for this lock (rqspinlock records its address). */
+    private final long id = NEXT_ID.getAndIncrement();
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
@@ -358,6 +363,17 @@ public final class AdaptiveMutex implements Lock {
 
     // ---------------------------------------------------------------- inspection
 
+    /**
+     * This lock's process-unique, non-zero id: what {@link HeldLocks} tables record for it (they
+     * may live off-heap, where no reference can be stored). Ids are never reused, so a stale
+     * table entry can never name another lock.
+     *
+     * @return the id
+     */
+    public long id() {
+        return id;
+    }
+
     /** Whether resilient mode (held-locks table, deadlock detection, time bound) is on. */
     public boolean isResilient() {
         return heldLocks != null;
@@ -479,7 +495,7 @@ public final class AdaptiveMutex implements Lock {
         if (heldLocks != null) {
             if (held == null) {
                 held = heldLocks.current();
-                held.push(this);
+                held.push(id);
             }
             OWNER_HELD.setVolatile(this, held);
         }
@@ -503,7 +519,7 @@ public final class AdaptiveMutex implements Lock {
                 flags |= TIMED | DETECT_DEADLOCK;
             }
             held = heldLocks.current();
-            held.push(this); // visible to other tasks' ABBA checks while we wait
+            held.push(id); // visible to other tasks' ABBA checks while we wait
         }
         boolean ignoredInterrupt = false;
         int r;
@@ -519,11 +535,11 @@ public final class AdaptiveMutex implements Lock {
         if (r == ACQUIRED) {
             onAcquire(me, held);
             if (ignoredInterrupt) {
-                reassertInterrupt(me);
+                platform.interrupt(me);
             }
         } else {
             if (held != null) {
-                held.remove(this);
+                held.remove(id);
             }
             if (r != INTERRUPTED) {
                 (r == DEADLOCKED ? deadlocks : timeouts).increment();
@@ -727,23 +743,30 @@ public final class AdaptiveMutex implements Lock {
     /**
      * rqspinlock's {@code check_deadlock_ABBA}, with the owner known: the owner's topmost entry is
      * the lock it is acquiring; if we hold that lock (below our own top entry, which is this one)
-     * and the owner's table lists this lock as held, neither can proceed.
+     * and the owner's table lists this lock as held, neither can proceed. The owner's table is
+     * read inside its read-side section: the owner may exit and its table's memory be freed, which
+     * reads as an empty table (no deadlock).
      */
     private boolean abbaDeadlock(HeldLocks mine) {
         HeldLocks theirs = (HeldLocks) OWNER_HELD.getVolatile(this);
         if (theirs == null || theirs == mine) {
             return false;
         }
-        int n = theirs.count();
-        if (n < 2 || n > HeldLocks.CAPACITY) {
-            return false; // needs one held and one wanted entry; past the capacity the top is unrecorded
+        theirs.enterRead();
+        try {
+            int n = theirs.count();
+            if (n < 2 || n > HeldLocks.CAPACITY) {
+                return false; // needs one held and one wanted entry; past the capacity the top is unrecorded
+            }
+            long wanted = theirs.entry(n - 1);
+            if (wanted == HeldLocks.EMPTY || wanted == id) {
+                return false;
+            }
+            return mine.contains(wanted, mine.count() - 1) && theirs.contains(id, n - 1)
+                    && OWNER_HELD.getVolatile(this) == theirs;
+        } finally {
+            theirs.exitRead();
         }
-        Object wanted = theirs.entry(n - 1);
-        if (wanted == null || wanted == this) {
-            return false;
-        }
-        return mine.contains(wanted, mine.count() - 1) && theirs.contains(this, n - 1)
-                && OWNER_HELD.getVolatile(this) == theirs;
     }
 
     // ---------------------------------------------------------------- release
@@ -753,7 +776,7 @@ public final class AdaptiveMutex implements Lock {
         if (heldLocks != null) {
             HeldLocks held = (HeldLocks) OWNER_HELD.getVolatile(this);
             OWNER_HELD.setVolatile(this, null);
-            held.remove(this); // before the release, as rqspinlock: a table never lists a lock it lost
+            held.remove(id); // before the release, as rqspinlock: a table never lists a lock it lost
         }
         OWNER.setOpaque(this, null);
         if (!STATE.compareAndSet(this, LOCKED, 0)) {
@@ -829,19 +852,6 @@ public final class AdaptiveMutex implements Lock {
         }
         return new ScratchException(Errno.EDEADLK, me.name() + " waits for " + this
                 + " whose owner waits for a lock " + me.name() + " holds (ABBA)");
-    }
-
-    /**
-     * Sets the caller's interrupt status again after a wait that had to clear it. {@link Platform}
-     * has no such call: the scheduler model keeps interrupts itself ({@link SimPlatform#interrupt}),
-     * everything else uses the Java thread's status.
-     */
-    private void reassertInterrupt(PlatformTask me) {
-        if (platform instanceof SimPlatform sim) {
-            sim.interrupt(me);
-        } else {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private PlatformTask checkOwner() {
@@ -942,7 +952,7 @@ public final class AdaptiveMutex implements Lock {
                 throw new InterruptedException();
             }
             if (ignoredInterrupt) {
-                reassertInterrupt(me);
+                platform.interrupt(me);
             }
             return !timedOut;
         }
@@ -999,6 +1009,8 @@ public final class AdaptiveMutex implements Lock {
         private OwnerStateSource source;
         private SpinTuning tuning = SpinTuning.DEFAULT;
         private HeldLocks.Provider heldLocks;
+        /** {@link #resilient()}: pick the tables from the source at build time. */
+        private boolean defaultTables;
         private long resilientTimeoutNanos = DEFAULT_RESILIENT_TIMEOUT_NANOS;
 
         private Builder(Platform platform) {
@@ -1032,13 +1044,28 @@ public final class AdaptiveMutex implements Lock {
 
         /**
          * Turns on resilient mode with the given held-locks tables. Locks that may deadlock with
-         * each other must share the provider, or ABBA cannot be seen (it then ends in TIMEOUT).
+         * each other must find a task's locks in one table (the same provider, or providers over the
+         * same regions), or ABBA cannot be seen (it then ends in TIMEOUT).
          *
          * @param tables supplies the calling task's table, e.g. {@link HeldLocks.Provider#perThread()}
          * @return this builder
          */
         public Builder resilient(HeldLocks.Provider tables) {
             this.heldLocks = Objects.requireNonNull(tables, "tables");
+            this.defaultTables = false;
+            return this;
+        }
+
+        /**
+         * Turns on resilient mode with the default tables for the platform and the state source
+         * set when {@link #build()} runs ({@link HeldLocks.Provider#defaultFor}): each task's
+         * table in its scratch region where the source has regions, else on the heap.
+         *
+         * @return this builder
+         */
+        public Builder resilient() {
+            this.heldLocks = null;
+            this.defaultTables = true;
             return this;
         }
 
@@ -1064,6 +1091,9 @@ public final class AdaptiveMutex implements Lock {
         public AdaptiveMutex build() {
             if (source == null) {
                 source = platform instanceof NativePlatform ? KernelOwnerStateSource.automatic() : OwnerStateSource.none();
+            }
+            if (defaultTables) { // after the source: the tables follow it
+                heldLocks = HeldLocks.Provider.defaultFor(platform, source);
             }
             return new AdaptiveMutex(this);
         }

@@ -2,21 +2,16 @@ package io.taskscratch.mutex;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 
 /**
- * {@link HeldLocks} on the Java heap. The shared part is an array of {@link #CAPACITY}
- * references and a count; entries nested deeper go to a private overflow list that only the
- * owner reads, so the shared slots always hold exactly the bottom {@code min(count, CAPACITY)}
- * entries of the task's lock stack (an out-of-order release pulls the first overflow entry
- * down into the last slot).
- *
- * <p>Ordering: the owner stores an entry (release) before publishing a larger count (release),
- * and publishes a smaller count only after rewriting the slots, so a reader that loads the count
- * with acquire and then an entry sees an entry at least as new as that count.
+ * {@link HeldLocks} on the Java heap: a {@code long[]} of {@link #CAPACITY} lock ids and an int
+ * count, written with release stores and read with acquire loads (the protocol is described in
+ * {@link AbstractHeldLocks}). The fallback for tasks that have no scratch region
+ * ({@link HeldLocks.Provider#perThread()}); {@link RegionHeldLocks} is the same table in the
+ * task's region.
  */
-public final class HeapHeldLocks implements HeldLocks {
-    private static final VarHandle ENTRIES = MethodHandles.arrayElementVarHandle(Object[].class);
+public final class HeapHeldLocks extends AbstractHeldLocks {
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle COUNT;
 
     static {
@@ -27,9 +22,7 @@ public final class HeapHeldLocks implements HeldLocks {
         }
     }
 
-    private final Object[] entries = new Object[CAPACITY];
-    /** Entries past the capacity, bottom first; owner-only, allocated on first overflow. */
-    private ArrayList<Object> overflow;
+    private final long[] slots = new long[CAPACITY];
     @SuppressWarnings("unused") // accessed through COUNT
     private int count;
 
@@ -38,58 +31,32 @@ public final class HeapHeldLocks implements HeldLocks {
     }
 
     @Override
-    public int count() {
+    int loadCount() {
         return (int) COUNT.getAcquire(this);
     }
 
     @Override
-    public Object entry(int index) {
-        return index >= 0 && index < CAPACITY ? ENTRIES.getAcquire(entries, index) : null;
+    int ownCount() {
+        return (int) COUNT.getOpaque(this);
     }
 
     @Override
-    public void push(Object lock) {
-        int n = (int) COUNT.getOpaque(this); // only the owner writes count
-        if (n < CAPACITY) {
-            ENTRIES.setRelease(entries, n, lock);
-        } else {
-            if (overflow == null) {
-                overflow = new ArrayList<>();
-            }
-            overflow.add(lock);
-        }
-        COUNT.setRelease(this, n + 1);
+    void storeCount(int n) {
+        COUNT.setRelease(this, n);
     }
 
     @Override
-    public void remove(Object lock) {
-        int n = (int) COUNT.getOpaque(this);
-        if (n > CAPACITY && overflow.lastIndexOf(lock) >= 0) {
-            overflow.remove(overflow.lastIndexOf(lock));
-            COUNT.setRelease(this, n - 1);
-            return;
-        }
-        int recorded = Math.min(n, CAPACITY);
-        int at = recorded - 1;
-        while (at >= 0 && ENTRIES.getOpaque(entries, at) != lock) {
-            at--;
-        }
-        if (at < 0) {
-            throw new IllegalStateException("held-locks table does not hold " + lock);
-        }
-        for (int i = at; i < recorded - 1; i++) {
-            ENTRIES.setRelease(entries, i, ENTRIES.getOpaque(entries, i + 1));
-        }
-        ENTRIES.setRelease(entries, recorded - 1, n > CAPACITY ? overflow.remove(0) : null);
-        COUNT.setRelease(this, n - 1);
+    long loadSlot(int i) {
+        return (long) SLOTS.getAcquire(slots, i);
     }
 
     @Override
-    public String toString() {
-        StringBuilder sb = new StringBuilder("HeldLocks[count=").append(count()).append(':');
-        for (int i = 0; i < Math.min(count(), CAPACITY); i++) {
-            sb.append(' ').append(entry(i));
-        }
-        return sb.append(']').toString();
+    long ownSlot(int i) {
+        return (long) SLOTS.getOpaque(slots, i);
+    }
+
+    @Override
+    void storeSlot(int i, long lock) {
+        SLOTS.setRelease(slots, i, lock);
     }
 }

@@ -24,7 +24,9 @@ public final class LockFactory {
      *
      * @param kind     which lock
      * @param platform where it spins and parks
-     * @param source   scheduler-state source for the adaptive kinds (ignored by the others)
+     * @param source   scheduler-state source for the adaptive kinds (ignored by the others); with
+     *                 a {@link RegionOwnerStateSource}, {@link LockKind#ADAPTIVE_RESILIENT} keeps
+     *                 its held-locks tables in the tasks' regions ({@link HeldLocks.Provider#defaultFor})
      * @return a new, free lock
      */
     public static ComparedLock create(LockKind kind, Platform platform, OwnerStateSource source) {
@@ -36,7 +38,7 @@ public final class LockFactory {
             case ADAPTIVE -> adaptive(kind, "adaptive[" + source.name() + "]",
                     AdaptiveMutex.create(platform, source));
             case ADAPTIVE_RESILIENT -> adaptive(kind, "adaptive-resilient[" + source.name() + "]",
-                    AdaptiveMutex.builder(platform).stateSource(source).resilient(HeldLocks.Provider.perThread()).build());
+                    AdaptiveMutex.builder(platform).stateSource(source).resilient().build());
             case REENTRANT_LOCK -> real
                     ? jdk(kind, "ReentrantLock", new ReentrantLock())
                     : baseline(kind, new QueueParkingLock(platform, "ReentrantLock-model", QueueParkingLock.SpinPhase.NONE, 0, false));

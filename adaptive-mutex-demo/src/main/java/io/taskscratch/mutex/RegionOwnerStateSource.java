@@ -29,7 +29,12 @@ import java.util.function.LongSupplier;
  * <p>{@link #shouldYield}: the spinner's own region says it has been on its CPU for a whole
  * {@code sliceNs} since its last switch-in ({@code now - last_switch_ns}), so the scheduler is
  * about to preempt it; it should queue and park rather than be preempted mid-spin. A slice of
- * 0 turns this off.
+ * 0 turns this off. A region that has recorded no switch since registration ({@code switches}
+ * = 0) gives no advice: registration writes only {@code on_cpu} and {@code cpu} (the kernel
+ * backend does the same), so its {@code last_switch_ns} is the unset 0, not the start of a slice.
+ * Read as a time it would say "on the CPU since the clock's epoch" and advise a yield on every
+ * iteration, which on a lossy region that never receives a write turns the mutex into
+ * park-at-once (the demo's old 100 %-drop point).
  */
 public final class RegionOwnerStateSource implements OwnerStateSource {
     /** Finds a task's region. */
@@ -84,6 +89,16 @@ public final class RegionOwnerStateSource implements OwnerStateSource {
         return writer + "-" + n + "%";
     }
 
+    /**
+     * How this source finds a task's region; resilient mode keeps each task's held-locks table
+     * there too ({@link HeldLocks.Provider#defaultFor}).
+     *
+     * @return the resolver given at construction
+     */
+    public RegionResolver resolver() {
+        return resolver;
+    }
+
     @Override
     public OwnerState ownerState(PlatformTask owner) {
         ScratchRegion r = resolver.regionOf(owner);
@@ -108,6 +123,9 @@ public final class RegionOwnerStateSource implements OwnerStateSource {
         }
         try {
             // opaque: a hint like on_cpu; a torn pair of fields only delays or advances one yield
+            if (r.get(HeaderField.SWITCHES, MemoryOrder.OPAQUE) == 0) {
+                return false; // no switch recorded since registration: last_switch_ns is unset, not a time
+            }
             return r.onCpu() && clock.getAsLong() - r.get(HeaderField.LAST_SWITCH_NS, MemoryOrder.OPAQUE) >= sliceNs;
         } catch (IllegalStateException freed) {
             return false;

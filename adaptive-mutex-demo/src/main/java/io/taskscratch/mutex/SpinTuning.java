@@ -11,9 +11,14 @@ import java.util.concurrent.TimeUnit;
  *                             answer). Default 10 µs: about one park/unpark round trip on Linux
  *                             (futex wait + wake + context switch, 5–10 µs), the classic
  *                             2-competitive choice for spin-then-block (Karlin et al., SOSP 1991)
- * @param runningSpinNanos     longest spin while the owner is reported RUNNING. Default 100 µs:
- *                             covers the short and 10 µs sections of DESIGN §12; bounds the damage
- *                             when an on-CPU hint is stale (lossy writers, missed switch-ins)
+ * @param runningSpinNanos     longest spin while the owner is reported RUNNING. Default 20 µs, two
+ *                             park/unpark round trips: a running owner will release, but not
+ *                             necessarily soon (the 100 µs sections of DESIGN §12's bimodal mix), and
+ *                             a spinner that outlasts a long section has burnt more than blocking costs.
+ *                             Covers the short and 10 µs sections; bounds the damage when an on-CPU
+ *                             hint is stale (lossy writers, missed switch-ins). Measured in the demo
+ *                             (docs/demo.md): against 100 µs, bimodal with hogs 84k → 94k acq/s, 100 µs
+ *                             sections 4.06k → 4.16k, the 1 and 10 µs scenarios unchanged
  * @param handoffAfterFailures a queued waiter that was first in line and still lost the lock
  *                             this many times requests a direct hand-off
  * @param handoffAfterNanos    ... or once it has been first in line this long (default 1 ms,
@@ -22,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos) {
     /** The defaults documented above. */
     public static final SpinTuning DEFAULT = new SpinTuning(
-            TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MICROSECONDS.toNanos(100), 4, TimeUnit.MILLISECONDS.toNanos(1));
+            TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MICROSECONDS.toNanos(20), 4, TimeUnit.MILLISECONDS.toNanos(1));
 
     /** Validates the budgets. */
     public SpinTuning {

@@ -4,17 +4,19 @@ import io.taskscratch.mutex.LockKind;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DemoTest {
     private static List<RunResult> small(long seed) {
-        RunSpec base = new RunSpec("t", LockChoice.parse("ttas"), 2, 4, 1, Distribution.parse("1us"), Distribution.parse("2us"),
-                "fair", 1_500_000L, seed, 2, 0.2, false);
+        RunSpec base = new RunSpec("t", LockChoice.parse("ttas"), 2, 4, 4, Distribution.parse("1us"), Distribution.parse("2us"),
+                "fair", 30_000_000L, seed, 2, 0.2, false); // hogs and 30 ms: enough switches for the hook to write
         List<RunResult> out = new ArrayList<>();
         for (String l : List.of("spin100", "adaptive-pinned", "adaptive-lossy-50", "adaptive-rseq-50")) {
             out.add(DemoRun.run(base.withLock(LockChoice.parse(l)), null));
@@ -52,6 +54,56 @@ class DemoTest {
                 Distribution.parse("1us"), "fair", 2_000_000L, 1, 1, 0, true);
         RunResult r = DemoRun.run(s, null);
         assertTrue(r.acquisitions() > 0 && r.writerAttempts() > 0, r.toString());
+    }
+
+    /** The default table scenario (2 CPUs, 4 threads + 4 hogs, 1 us / 1 us, seed 42, 3 x 30 ms) with another lock. */
+    private static RunResult defaultScenario(String lock) {
+        return DemoRun.run(new RunSpec("droprate", LockChoice.parse(lock), 2, 4, 4, Distribution.parse("1us"), Distribution.parse("1us"),
+                "fair", 30_000_000L, 42, 3, 0, false), null);
+    }
+
+    @Test
+    void pinnedAnswersAreNeverWrongAndFrozenLossyRegionsAre() {
+        TruthMeter.Stats pinned = defaultScenario("adaptive-pinned").truth();
+        assertTrue(pinned.answers() > 1000, pinned.toString());
+        assertEquals(0, pinned.wrong(), "pinned state is the truth: " + pinned);
+        assertEquals(0, pinned.offCpuSpinNs(), pinned.toString());
+        assertEquals(0, pinned.wrongParks(), pinned.toString());
+        assertEquals(0, pinned.unknown(), "every task registered: " + pinned);
+        TruthMeter.Stats frozen = defaultScenario("adaptive-lossy-100").truth();
+        assertTrue(frozen.falseRunning() > 0, "no write lands: preempted owners still read on_cpu = 1: " + frozen);
+        assertTrue(frozen.offCpuSpinNs() > 0, frozen.toString());
+        assertEquals(0, frozen.falseNotRunning(), "registration wrote on_cpu = 1, nothing clears it: " + frozen);
+        assertEquals(0, frozen.yieldAdvice(), "no switch recorded, no yield advice: " + frozen);
+        TruthMeter.Stats none = defaultScenario("adaptive-none").truth();
+        assertTrue(none.answers() > 0 && none.answers() == none.unknown(), "no state: every answer is UNKNOWN: " + none);
+        assertNull(small(3).get(0).truth(), "classic locks are not graded");
+    }
+
+    @Test
+    void lossyCurveOfTheDefaultRunHasTheDocumentedShape() {
+        // docs/demo.md: throughput falls while writes still land (0 -> 10 -> 50 %); at 100 % no write lands, the
+        // regions keep their registration state and the mutex behaves as with no state at all, which beats
+        // half-wrong state. This pins that shape for the default seed: any change to it must update the docs.
+        double[] curve = new double[5];
+        int i = 0;
+        for (String pct : List.of("0", "1", "10", "50", "100")) {
+            curve[i++] = defaultScenario("adaptive-lossy-" + pct).throughputPerSec();
+        }
+        double none = defaultScenario("adaptive-none").throughputPerSec();
+        assertTrue(curve[0] > curve[2] && curve[2] > curve[3], "monotone while writes land: " + Arrays.toString(curve));
+        assertTrue(curve[3] < none, "lossy-50% is worse than no state (" + none + "): " + Arrays.toString(curve));
+        assertEquals(none, curve[4], 0.02 * none, "lossy-100% is the no-state point: " + Arrays.toString(curve));
+    }
+
+    @Test
+    void throughputBoundIsTheFairCpuShareOverTheWorkPerAcquisition() {
+        RunSpec s = new RunSpec("table", LockChoice.parse("ttas"), 2, 4, 4, Distribution.parse("1us"), Distribution.parse("1us"),
+                "fair", 1, 42, 1, 0, false);
+        assertEquals(1.0, Goals.fairShare(s), 1e-12);
+        assertEquals(500_000, Goals.throughputBound(s), 1e-6, "1 CPU / 2 us");
+        assertEquals(1_000_000, Goals.throughputBound(s.withThreads("t", 8, 0, 1)), 1e-6, "2 CPUs / 2 us, one section at a time");
+        assertEquals(1.0, Goals.fairShare(s.withThreads("t", 1, 0, 1)), 1e-12, "one task gets one CPU at most");
     }
 
     @Test

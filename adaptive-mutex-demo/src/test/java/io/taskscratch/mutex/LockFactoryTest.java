@@ -63,7 +63,7 @@ class LockFactoryTest {
     @ParameterizedTest
     @EnumSource(LockKind.class)
     void everyKindExcludesOnANonNativePlatform(LockKind kind) throws Exception {
-        DelegatingPlatform platform = new DelegatingPlatform();
+        CountingPlatform platform = new CountingPlatform(NativePlatform.instance());
         ComparedLock lock = LockFactory.create(kind, platform, OwnerStateSource.none());
         assertEquals(0, overlaps(lock), lock.name());
         assertEquals(THREADS * ROUNDS, lock.metrics().acquisitions(), "every model keeps counters: " + lock.metrics());
@@ -98,7 +98,7 @@ class LockFactoryTest {
 
     @Test
     void fairModelHandsOffInFifoOrder() throws Exception {
-        Platform platform = new DelegatingPlatform();
+        Platform platform = new CountingPlatform(NativePlatform.instance());
         Lock fair = LockFactory.create(LockKind.REENTRANT_LOCK_FAIR, platform, OwnerStateSource.none()).asLock();
         fair.lock();
         StringBuilder order = new StringBuilder();
@@ -120,7 +120,7 @@ class LockFactoryTest {
 
     @Test
     void theBackoffModelGoesThroughThePlatform() throws Exception {
-        DelegatingPlatform platform = new DelegatingPlatform();
+        CountingPlatform platform = new CountingPlatform(NativePlatform.instance());
         Lock l = LockFactory.create(LockKind.BACKOFF_SPIN_YIELD_PARK, platform, OwnerStateSource.none()).asLock();
         l.lock();
         AtomicBoolean got = new AtomicBoolean();
@@ -130,9 +130,9 @@ class LockFactoryTest {
                 got.set(true);
                 l.unlock();
             });
-            Workers.awaitTrue("poller reached the park phase", () -> platform.parks.sum() > 0);
-            assertTrue(platform.spinPauses.sum() >= BackoffIdleStrategyDefaults.SPINS);
-            assertTrue(platform.yields.sum() >= BackoffIdleStrategyDefaults.YIELDS);
+            Workers.awaitTrue("poller reached the park phase", () -> platform.parks() > 0);
+            assertTrue(platform.spinPauses() >= BackoffIdleStrategyDefaults.SPINS);
+            assertTrue(platform.yields() >= BackoffIdleStrategyDefaults.YIELDS);
             l.unlock();
             w.joinAll();
         }

@@ -85,6 +85,26 @@ class RegionOwnerStateSourceTest {
     }
 
     @Test
+    void noYieldAdviceBeforeTheRegionRecordedASwitch() {
+        Simulation sim = new Simulation(SimConfig.builder().cpus(1).seed(4).build());
+        SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(4));
+        RegionOwnerStateSource src = pinnedSource(sim, scratch, 200_000);
+        boolean[] seen = new boolean[2];
+        sim.spawn("a", scratch.registered(p -> {
+            p.work(300_000); // a whole slice, but no switch since registration: last_switch_ns is unset
+            seen[0] = src.shouldYield(p.currentTask());
+            p.yieldCpu();
+            p.work(300_000);
+            seen[1] = src.shouldYield(p.currentTask());
+        }));
+        sim.spawn("b", scratch.registered(p -> p.work(1_000)));
+        sim.run(50_000_000L);
+        assertFalse(seen[0], "registration wrote no last_switch_ns: no advice");
+        assertTrue(seen[1], "a recorded switch-in, then a whole slice");
+        scratch.close();
+    }
+
+    @Test
     void nativeThreadsReadTheirRegionsThroughADirectory() throws Exception {
         RegionAllocator alloc = RegionAllocator.create(RegionLayout.defaults(), PinMode.UNPINNED);
         Map<Thread, ScratchRegion> directory = new ConcurrentHashMap<>();

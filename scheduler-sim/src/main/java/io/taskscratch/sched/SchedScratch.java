@@ -76,6 +76,12 @@ import java.util.SplittableRandom;
 public final class SchedScratch implements AutoCloseable {
     /** Memory pressure acts this often (virtual ns) in the LOSSY model. */
     public static final long PRESSURE_INTERVAL_NS = 1_000_000L;
+    /**
+     * Dynamic-key budget of PINNED regions: the default {@value RegionLayout#DEFAULT_DYNAMIC_BUDGET}
+     * bytes plus 256 for user keys such as the resilient mutex's held-locks table, so a region is
+     * 320 bytes (12 per 4 KiB page). LOSSY and RSEQ regions fill a page each and have room anyway.
+     */
+    public static final int PINNED_KEY_BUDGET = RegionLayout.DEFAULT_DYNAMIC_BUDGET + 256;
     /** The uptr field of the map value. */
     public static final String UPTR_FIELD = "udata";
 
@@ -183,7 +189,7 @@ public final class SchedScratch implements AutoCloseable {
         this.rcu = Rcu.create("sim-scratch");
         this.bridge = TracepointBridge.attach(sim, rcu);
         RegionLayout defaults = RegionLayout.defaults();
-        RegionLayout layout = options.writer() == WriterKind.PINNED ? defaults
+        RegionLayout layout = options.writer() == WriterKind.PINNED ? RegionLayout.builder().dynamicBudget(PINNED_KEY_BUDGET).build()
                 : RegionLayout.builder().dynamicBudget(defaults.regionsPerPage() * defaults.stride() - RegionAbi.HEADER_SIZE).build();
         this.allocator = RegionAllocator.create(layout, PinMode.UNPINNED);
         this.map = TaskStorageMap.create("sched_scratch", MapSpec.taskStorage(ValueType.singleUptr(UPTR_FIELD, PointeeType.of(layout))), rcu);

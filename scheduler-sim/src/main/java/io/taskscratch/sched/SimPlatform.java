@@ -114,6 +114,7 @@ public final class SimPlatform implements Platform {
      *
      * @param task a task of this simulation
      */
+    @Override
     public void interrupt(PlatformTask task) {
         sim.interrupt(task);
     }

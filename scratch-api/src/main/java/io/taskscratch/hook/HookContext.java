@@ -6,6 +6,7 @@ import io.taskscratch.map.MapValue;
 import io.taskscratch.map.StorageElement;
 import io.taskscratch.map.TaskStorageMap;
 import io.taskscratch.map.ValueType;
+import io.taskscratch.platform.ForwardingPlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
 import io.taskscratch.rcu.Flavor;
@@ -454,59 +455,27 @@ public final class HookContext {
     }
 
     /** The platform as a hook sees it: blocking calls refused in non-sleepable hooks. */
-    private final class GuardedPlatform implements Platform {
-        private final Platform delegate;
-
+    private final class GuardedPlatform extends ForwardingPlatform {
         GuardedPlatform(Platform delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public PlatformTask currentTask() {
-            return delegate.currentTask();
+            super(delegate);
         }
 
         @Override
         public void park(Object blocker) {
             mightSleep("platform().park");
-            delegate.park(blocker);
+            super.park(blocker);
         }
 
         @Override
         public void parkNanos(Object blocker, long nanos) {
             mightSleep("platform().parkNanos(" + nanos + ")");
-            delegate.parkNanos(blocker, nanos);
-        }
-
-        @Override
-        public void unpark(PlatformTask task) {
-            delegate.unpark(task);
-        }
-
-        @Override
-        public void spinPause() {
-            delegate.spinPause();
+            super.parkNanos(blocker, nanos);
         }
 
         @Override
         public void yieldCpu() {
             mightSleep("platform().yieldCpu");
-            delegate.yieldCpu();
-        }
-
-        @Override
-        public long nanoTime() {
-            return delegate.nanoTime();
-        }
-
-        @Override
-        public boolean interrupted() {
-            return delegate.interrupted();
-        }
-
-        @Override
-        public boolean isInterrupted() {
-            return delegate.isInterrupted();
+            super.yieldCpu();
         }
     }
 }

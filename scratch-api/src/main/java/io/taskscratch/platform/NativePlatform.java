@@ -61,6 +61,11 @@ public final class NativePlatform implements Platform {
     }
 
     @Override
+    public void interrupt(PlatformTask task) {
+        ((ThreadTask) task).thread().interrupt();
+    }
+
+    @Override
     public boolean isInterrupted() {
         return Thread.currentThread().isInterrupted();
     }

@@ -37,4 +37,13 @@ public interface Platform {
 
     /** Whether the current task's interrupt status is set, without clearing it. */
     boolean isInterrupted();
+
+    /**
+     * Sets {@code task}'s interrupt status, waking it if it is parked (as {@link Thread#interrupt()}).
+     * A synchronizer that had to clear the caller's status while waiting uninterruptibly uses
+     * this to set it again ({@code interrupt(currentTask())}).
+     *
+     * @param task a task of this platform
+     */
+    void interrupt(PlatformTask task);
 }

@@ -1,7 +1,7 @@
 package io.taskscratch.stress.mutex;
 
 import io.taskscratch.stress.rcu.Delay;
-import org.openjdk.jcstress.infra.results.II_Result;
+import org.openjdk.jcstress.infra.results.IIL_Result;
 
 /**
  * locktorture's in-critical-section check: a plain read-modify-write of {@code count} with busy
@@ -24,9 +24,13 @@ final class Counter {
         inside--;
     }
 
-    /** r1 = final count, r2 = 1 if two threads were seen inside at once. */
-    void result(II_Result r) {
+    /**
+     * r1 = final count, r2 = 1 if two threads were seen inside at once, r3 = which lock, so a
+     * forbidden outcome names the culprit.
+     */
+    void result(IIL_Result r, String lock) {
         r.r1 = count;
         r.r2 = overlap;
+        r.r3 = lock;
     }
 }
