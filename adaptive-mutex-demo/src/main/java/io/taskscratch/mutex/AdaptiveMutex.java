@@ -788,10 +788,9 @@ public final class AdaptiveMutex implements Lock {
     /**
      * Release with WAITERS, HANDOFF or RESILIENT set ({@code s}: the word as last seen, still
      * LOCKED). In resilient mode the lock leaves the owner's table first. Normally no guard:
-     * clear LOCKED (keeping WAITERS),
-     * then unpark the first waiter if it is armed (parked or about to park); a first waiter that
-     * is spinning or running sees the free word itself. With HANDOFF, hand the lock over under
-     * the guard.
+     * clear LOCKED (keeping WAITERS), then unpark the first waiter if it is armed (parked or
+     * about to park); a first waiter that is spinning or running sees the free word itself.
+     * With HANDOFF, hand the lock over under the guard.
      */
     private void releaseSlow(int s) {
         if (heldLocks != null) {
