@@ -60,82 +60,62 @@ public class MutexBench {
     public static class Shared extends Locks {
     }
 
-    private static long adaptive(Locks s) {
+    // csTokens is a constant at every call site: for 0 the JIT drops the consumeCPU call.
+    private static long adaptive(Locks s, long csTokens) {
         s.adaptive.lock();
         try {
+            if (csTokens != 0) {
+                Blackhole.consumeCPU(csTokens);
+            }
             return ++s.counter;
         } finally {
             s.adaptive.unlock();
         }
     }
 
-    private static long reentrant(Locks s) {
+    private static long reentrant(Locks s, long csTokens) {
         s.reentrant.lock();
         try {
+            if (csTokens != 0) {
+                Blackhole.consumeCPU(csTokens);
+            }
             return ++s.counter;
         } finally {
             s.reentrant.unlock();
         }
     }
 
-    private static long monitor(Locks s) {
+    private static long monitor(Locks s, long csTokens) {
         synchronized (s.monitor) {
+            if (csTokens != 0) {
+                Blackhole.consumeCPU(csTokens);
+            }
             return ++s.counter;
         }
     }
 
-    private static long adaptiveWork(Locks s) {
-        long c;
-        s.adaptive.lock();
-        try {
-            Blackhole.consumeCPU(CS_TOKENS);
-            c = ++s.counter;
-        } finally {
-            s.adaptive.unlock();
-        }
+    /** Think time after a {@code work_*} critical section; returns the section's result. */
+    private static long think(long result) {
         Blackhole.consumeCPU(THINK_TOKENS);
-        return c;
-    }
-
-    private static long reentrantWork(Locks s) {
-        long c;
-        s.reentrant.lock();
-        try {
-            Blackhole.consumeCPU(CS_TOKENS);
-            c = ++s.counter;
-        } finally {
-            s.reentrant.unlock();
-        }
-        Blackhole.consumeCPU(THINK_TOKENS);
-        return c;
-    }
-
-    private static long monitorWork(Locks s) {
-        long c;
-        synchronized (s.monitor) {
-            Blackhole.consumeCPU(CS_TOKENS);
-            c = ++s.counter;
-        }
-        Blackhole.consumeCPU(THINK_TOKENS);
-        return c;
+        return result;
     }
 
     /** Uncontended AdaptiveMutex. */
     @Benchmark
     public long uncontended_adaptive(PerThread s) {
-        return adaptive(s);
+        return adaptive(s, 0);
     }
 
     /** Uncontended ReentrantLock. */
     @Benchmark
     public long uncontended_reentrantLock(PerThread s) {
-        return reentrant(s);
+        return reentrant(s, 0);
     }
 
     /** Uncontended synchronized. */
     @Benchmark
     public long uncontended_synchronized(PerThread s) {
-        return monitor(s);
+        return monitor(s, 0);
     }
 
     /** Two threads on one AdaptiveMutex. */
@@ -143,7 +123,7 @@ public class MutexBench {
     @Group("contended_adaptive")
     @GroupThreads(2)
     public long contendedAdaptive(Shared s) {
-        return adaptive(s);
+        return adaptive(s, 0);
     }
 
     /** Two threads on one ReentrantLock. */
@@ -151,7 +131,7 @@ public class MutexBench {
     @Group("contended_reentrantLock")
     @GroupThreads(2)
     public long contendedReentrantLock(Shared s) {
-        return reentrant(s);
+        return reentrant(s, 0);
     }
 
     /** Two threads on one monitor. */
@@ -159,7 +139,7 @@ public class MutexBench {
     @Group("contended_synchronized")
     @GroupThreads(2)
     public long contendedSynchronized(Shared s) {
-        return monitor(s);
+        return monitor(s, 0);
     }
 
     /** Two threads on one AdaptiveMutex, with a short critical section and think time. */
@@ -167,7 +147,7 @@ public class MutexBench {
     @Group("work_adaptive")
     @GroupThreads(2)
     public long workAdaptive(Shared s) {
-        return adaptiveWork(s);
+        return think(adaptive(s, CS_TOKENS));
     }
 
     /** Two threads on one ReentrantLock, with a short critical section and think time. */
@@ -175,7 +155,7 @@ public class MutexBench {
     @Group("work_reentrantLock")
     @GroupThreads(2)
     public long workReentrantLock(Shared s) {
-        return reentrantWork(s);
+        return think(reentrant(s, CS_TOKENS));
     }
 
     /** Two threads on one monitor, with a short critical section and think time. */
@@ -183,6 +163,6 @@ public class MutexBench {
     @Group("work_synchronized")
     @GroupThreads(2)
     public long workSynchronized(Shared s) {
-        return monitorWork(s);
+        return think(monitor(s, CS_TOKENS));
     }
 }
