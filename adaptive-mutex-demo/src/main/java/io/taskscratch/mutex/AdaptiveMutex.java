@@ -48,7 +48,8 @@ import java.util.concurrent.locks.Lock;
  * <h2>Implementation overview</h2>
  * <p><b>State word</b> ({@code state}, an int): bit 0 {@code LOCKED}, bit 1 {@code WAITERS} (the
  * wait queue is non-empty), bit 2 {@code HANDOFF} (a starving waiter asked that the next unlock
- * give it the lock). {@code owner} (the owning {@link PlatformTask}) is a separate field written
+ * give it the lock), bit 3 {@code RESILIENT} (constant: set for the whole life of a resilient
+ * mutex). {@code owner} (the owning {@link PlatformTask}) is a separate field written
  * right after the state CAS and cleared right before the release, so it may briefly read null
  * while LOCKED; spinners treat that as UNKNOWN. Invariants: {@code WAITERS} iff the queue is
  * non-empty (both changed only under the queue guard); {@code HANDOFF} only while {@code LOCKED}
@@ -56,7 +57,13 @@ import java.util.concurrent.locks.Lock;
  *
  * <p><b>Fast paths</b>: lock is one CAS {@code 0 -> LOCKED}; unlock is one CAS
  * {@code LOCKED -> 0}, which fails when {@code WAITERS}/{@code HANDOFF} is set and sends the
- * unlocker to the slow path.
+ * unlocker to the slow path. Both fail for a resilient mutex ({@code RESILIENT} is never clear),
+ * whose slow paths keep the held-locks table, so the fast paths themselves test no mode: they
+ * record the owner and count the acquisition (a plain increment by the owner) and nothing else.
+ * Unlock stays a CAS rather than {@code ReentrantLock}'s volatile store plus a read of the queue
+ * head: the waiter bits share the word, and on x86 HotSpot follows a volatile store with a
+ * {@code lock addl} fence, which costs as much as the {@code lock cmpxchg}, so there is nothing
+ * to gain.
  *
  * <p><b>Spinner</b> (the kernel's {@code mutex_optimistic_spin} / OSQ): only the task that wins
  * the {@code spinner} slot spins; everyone else queues and parks. The spinner re-reads the owner
@@ -95,10 +102,10 @@ import java.util.concurrent.locks.Lock;
  * unparks it; the woken task re-acquires the mutex like any other waiter.
  *
  * <p><b>Ownership</b>: {@code owner} is the task (for spinners and the AA check). On the native
- * platform a task is an immutable {@link NativePlatform.ThreadTask}, so {@code unlock} checks
- * ownership by comparing its thread with {@link Thread#currentThread()}, as {@code ReentrantLock}
- * does, and the fast path takes the caller's task from a one-entry cache of the last owner:
- * an uncontended lock/unlock makes no thread-local lookup.
+ * platform a task is an immutable {@link NativePlatform.ThreadTask}, so the caller's task comes
+ * from a one-entry cache checked against {@link Thread#currentThread()} ({@code callerTask}):
+ * an uncontended lock/unlock makes no thread-local lookup, and {@code unlock}'s ownership check
+ * is {@code owner == callerTask()}.
  *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
  * set status would make every park return at once) and re-asserted afterwards with
@@ -113,6 +120,12 @@ public final class AdaptiveMutex implements Lock {
     static final int LOCKED = 1;
     static final int WAITERS = 2;
     static final int HANDOFF = 4;
+    /**
+     * Set for the whole life of a resilient mutex: the fast-path CASes (from exactly 0, and
+     * exactly {@code LOCKED} to 0) then fail, so every resilient acquire and release takes a
+     * slow path, which keeps the held-locks table, and the non-resilient fast paths test no mode.
+     */
+    static final int RESILIENT = 8;
 
     private static final int ACQUIRED = 0;
     private static final int TIMED_OUT = 1;
@@ -169,10 +182,14 @@ public final class AdaptiveMutex implements Lock {
     @SuppressWarnings("unused") // accessed through OWNER
     private PlatformTask owner;
     /**
-     * The last fast-path owner's task when {@link #threadPerTask}: an immutable
-     * {@link NativePlatform.ThreadTask}, read and written only by lock holders (plain).
+     * With {@link #threadPerTask}: the task of the last thread that looked itself up here (see
+     * {@link #callerTask()}); null otherwise. Plain and racy on purpose: the field only ever holds
+     * the unique task NativePlatform made for some thread (a reference write is atomic, JLS
+     * 17.7, and the record's final {@code thread} is seen initialised, JLS 17.5), and every read
+     * is validated against {@link Thread#currentThread()}, so a race can cost a miss, never a
+     * wrong answer. Typed as the record so the check needs no type test.
      */
-    private PlatformTask cachedTask;
+    private NativePlatform.ThreadTask cachedTask;
     @SuppressWarnings("unused") // accessed through SPINNER
     private volatile PlatformTask spinner;
     /** The owner's held-locks table (resilient mode), read by other tasks' ABBA checks. */
@@ -196,6 +213,7 @@ public final class AdaptiveMutex implements Lock {
         this.heldLocks = b.heldLocks;
         this.resilientTimeoutNanos = b.resilientTimeoutNanos;
         this.threadPerTask = b.platform instanceof NativePlatform;
+        this.state = b.heldLocks != null ? RESILIENT : 0;
     }
 
     /**
@@ -234,7 +252,7 @@ public final class AdaptiveMutex implements Lock {
             onFastAcquire();
             return;
         }
-        PlatformTask me = platform.currentTask();
+        PlatformTask me = callerTask();
         int r = acquire(me, 0, 0L);
         if (r != ACQUIRED) {
             throw failure(r, me);
@@ -256,7 +274,7 @@ public final class AdaptiveMutex implements Lock {
             onFastAcquire();
             return;
         }
-        PlatformTask me = platform.currentTask();
+        PlatformTask me = callerTask();
         int r = acquire(me, INTERRUPTIBLE, 0L);
         if (r == INTERRUPTED) {
             throw new InterruptedException();
@@ -275,12 +293,12 @@ public final class AdaptiveMutex implements Lock {
     @Override
     public boolean tryLock() {
         if (tryLockBits()) {
-            onFastAcquire();
+            onAcquire(callerTask(), null); // may be resilient: tryLockBits ignores RESILIENT
             return true;
         }
         if (ownedByCaller()) {
             deadlocks.increment();
-            throw failure(DEADLOCKED, platform.currentTask());
+            throw failure(DEADLOCKED, callerTask());
         }
         return false;
     }
@@ -300,10 +318,10 @@ public final class AdaptiveMutex implements Lock {
             throw new InterruptedException();
         }
         if (tryLockBits()) {
-            onFastAcquire();
+            onAcquire(callerTask(), null); // may be resilient: tryLockBits ignores RESILIENT
             return true;
         }
-        PlatformTask me = platform.currentTask();
+        PlatformTask me = callerTask();
         int r = acquire(me, INTERRUPTIBLE | TIMED, deadlineAfter(nanos));
         switch (r) {
             case ACQUIRED:
@@ -325,7 +343,7 @@ public final class AdaptiveMutex implements Lock {
     @Override
     public void unlock() {
         if (!ownedByCaller()) {
-            throw new IllegalMonitorStateException(platform.currentTask().name() + " does not own " + this);
+            throw new IllegalMonitorStateException(callerTask().name() + " does not own " + this);
         }
         release();
     }
@@ -356,7 +374,7 @@ public final class AdaptiveMutex implements Lock {
             onFastAcquire();
             return AcquireResult.OK;
         }
-        PlatformTask me = platform.currentTask();
+        PlatformTask me = callerTask();
         int r = acquire(me, 0, 0L);
         return r == ACQUIRED ? AcquireResult.OK : r == DEADLOCKED ? AcquireResult.DEADLOCK : AcquireResult.TIMEOUT;
     }
@@ -409,9 +427,9 @@ public final class AdaptiveMutex implements Lock {
         return spinner;
     }
 
-    /** The state word, for tests of the invariants. */
+    /** The state word without the constant RESILIENT bit, for tests of the invariants. */
     int stateBits() {
-        return state;
+        return state & ~RESILIENT;
     }
 
     /** A snapshot of this mutex's counters. */
@@ -457,36 +475,45 @@ public final class AdaptiveMutex implements Lock {
     }
 
     /**
-     * Records ownership after a fast-path CAS. With one Java thread per task (the native
-     * platform) the caller's task comes from a cache that only lock holders read and write,
-     * saving the platform's thread-local lookup on every uncontended acquire.
+     * Records ownership after a CAS from exactly 0. RESILIENT was clear, so the mutex has no
+     * held-locks table to update and {@link #onAcquire}'s mode test is not needed.
      */
     private void onFastAcquire() {
-        PlatformTask me;
-        if (threadPerTask) {
-            me = cachedTask;
-            if (me == null || ((NativePlatform.ThreadTask) me).thread() != Thread.currentThread()) {
-                me = platform.currentTask();
-                cachedTask = me;
-            }
-        } else {
-            me = platform.currentTask();
-        }
-        onAcquire(me, null);
+        OWNER.setOpaque(this, callerTask());
+        countAcquisition();
+    }
+
+    /** Counts an acquisition: written only by the new owner, so the lock serialises the increments. */
+    private void countAcquisition() {
+        ACQUISITIONS.setOpaque(this, (long) ACQUISITIONS.getOpaque(this) + 1);
     }
 
     /**
-     * Whether the caller owns the mutex: by Java thread identity with one thread per task (no
-     * thread-local lookup), else by platform task. Opaque reads suffice: only the owner wrote
-     * itself there, and a former owner cleared the field itself before releasing, so it cannot
-     * read its own stale ownership back.
+     * The calling task, exactly {@code platform.currentTask()}. With one Java thread per task (the
+     * native platform) a hit in {@link #cachedTask} saves the platform's thread-local lookup
+     * (about six dependent loads): one load and one compare with {@link Thread#currentThread()},
+     * and no {@link #threadPerTask} test, since the cache is non-null only on that platform.
+     */
+    private PlatformTask callerTask() {
+        NativePlatform.ThreadTask t = cachedTask;
+        if (t != null && t.thread() == Thread.currentThread()) {
+            return t;
+        }
+        PlatformTask me = platform.currentTask();
+        if (threadPerTask) {
+            cachedTask = (NativePlatform.ThreadTask) me;
+        }
+        return me;
+    }
+
+    /**
+     * Whether the caller owns the mutex. An opaque read suffices: only the owner wrote itself
+     * there, and a former owner cleared the field itself before releasing, so it cannot read its
+     * own stale ownership back.
      */
     private boolean ownedByCaller() {
-        PlatformTask o = (PlatformTask) OWNER.getOpaque(this);
-        if (threadPerTask) {
-            return o != null && ((NativePlatform.ThreadTask) o).thread() == Thread.currentThread();
-        }
-        return o == platform.currentTask();
+        Object o = OWNER.getOpaque(this);
+        return o != null && o == callerTask();
     }
 
     /** Records ownership after the state CAS (or a hand-off); {@code held} is the table already pushed, if any. */
@@ -499,7 +526,7 @@ public final class AdaptiveMutex implements Lock {
             }
             OWNER_HELD.setVolatile(this, held);
         }
-        ACQUISITIONS.setOpaque(this, (long) ACQUISITIONS.getOpaque(this) + 1); // serialised by the lock
+        countAcquisition();
     }
 
     /** Slow-path acquire with rollback on failure; returns ACQUIRED, TIMED_OUT, INTERRUPTED or DEADLOCKED. */
@@ -773,32 +800,40 @@ public final class AdaptiveMutex implements Lock {
 
     /** Releases ownership held by the caller (checked by the caller). */
     private void release() {
+        OWNER.setOpaque(this, null);
+        // Fails for WAITERS, HANDOFF or RESILIENT. compareAndExchange is the same lock cmpxchg as
+        // compareAndSet on x86; the witness saves the slow path a re-read of the word.
+        int s = (int) STATE.compareAndExchange(this, LOCKED, 0);
+        if (s != LOCKED) {
+            releaseSlow(s);
+        }
+    }
+
+    /**
+     * Release with WAITERS, HANDOFF or RESILIENT set ({@code s}: the word as last seen, still
+     * LOCKED). In resilient mode the lock leaves the owner's table first. Normally no guard:
+     * clear LOCKED (keeping WAITERS), then unpark the first waiter if it is armed (parked or
+     * about to park); a first waiter that is spinning or running sees the free word itself.
+     * With HANDOFF, hand the lock over under the guard.
+     */
+    private void releaseSlow(int s) {
         if (heldLocks != null) {
             HeldLocks held = (HeldLocks) OWNER_HELD.getVolatile(this);
             OWNER_HELD.setVolatile(this, null);
             held.remove(id); // before the release, as rqspinlock: a table never lists a lock it lost
         }
-        OWNER.setOpaque(this, null);
-        if (!STATE.compareAndSet(this, LOCKED, 0)) {
-            releaseSlow();
-        }
-    }
-
-    /**
-     * Release with WAITERS or HANDOFF set. Normally no guard: clear LOCKED (keeping WAITERS),
-     * then unpark the first waiter if it is armed (parked or about to park); a first waiter that
-     * is spinning or running sees the free word itself. With HANDOFF, hand the lock over under
-     * the guard.
-     */
-    private void releaseSlow() {
         for (;;) {
-            int s = state;
             if ((s & HANDOFF) != 0) {
                 if (handOff()) {
                     return;
                 }
-            } else if (STATE.compareAndSet(this, s, s & ~LOCKED)) {
-                break;
+                s = state;
+            } else {
+                int w = (int) STATE.compareAndExchange(this, s, s & ~LOCKED);
+                if (w == s) {
+                    break;
+                }
+                s = w;
             }
         }
         Waiter first = queue.first(); // volatile read after the CAS: see the class comment
@@ -821,7 +856,7 @@ public final class AdaptiveMutex implements Lock {
                 return false;
             }
             // WAITERS changes only under the guard we hold; LOCKED is ours; HANDOFF is set.
-            STATE.setVolatile(this, queue.size() > 1 ? LOCKED | WAITERS : LOCKED);
+            STATE.setVolatile(this, (state & RESILIENT) | (queue.size() > 1 ? LOCKED | WAITERS : LOCKED));
             queue.poll();
             OWNER.setOpaque(this, first.task); // before our own next ownership check
             if (heldLocks != null) {
@@ -855,7 +890,7 @@ public final class AdaptiveMutex implements Lock {
     }
 
     private PlatformTask checkOwner() {
-        PlatformTask me = platform.currentTask();
+        PlatformTask me = callerTask();
         if (!ownedByCaller()) {
             throw new IllegalMonitorStateException(me.name() + " does not own " + this);
         }
