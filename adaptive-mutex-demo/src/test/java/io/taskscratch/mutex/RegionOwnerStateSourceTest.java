@@ -9,6 +9,7 @@ import io.taskscratch.region.RegionLayout;
 import io.taskscratch.region.ScratchRegion;
 import io.taskscratch.sched.SchedScratch;
 import io.taskscratch.sched.SimConfig;
+import io.taskscratch.sched.SimPlatform;
 import io.taskscratch.sched.SimTask;
 import io.taskscratch.sched.Simulation;
 import io.taskscratch.task.TaskHandle;
@@ -64,44 +65,48 @@ class RegionOwnerStateSourceTest {
         scratch.close();
     }
 
-    @Test
-    void shouldYieldOnceTheSpinnerUsedItsSlice() {
+    /** A task body that records {@code shouldYield} answers of the source into {@code out}. */
+    private interface YieldScenario {
+        void run(SimPlatform p, RegionOwnerStateSource src, boolean[] out);
+    }
+
+    /** What the source advised at two points of {@code body}, run by "a" on 1 CPU beside a short "b". */
+    private static boolean[] yieldAdvice(YieldScenario body) {
         Simulation sim = new Simulation(SimConfig.builder().cpus(1).seed(4).build());
         SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(4));
         RegionOwnerStateSource src = pinnedSource(sim, scratch, 200_000);
         boolean[] seen = new boolean[2];
-        sim.spawn("a", scratch.registered(p -> {
-            p.yieldCpu(); // a switch gives the region a last_switch_ns
-            p.work(1_000);
-            seen[0] = src.shouldYield(p.currentTask());
-            p.work(300_000);
-            seen[1] = src.shouldYield(p.currentTask());
-        }));
+        sim.spawn("a", scratch.registered(p -> body.run(p, src, seen)));
         sim.spawn("b", scratch.registered(p -> p.work(1_000)));
         sim.run(50_000_000L);
+        scratch.close();
+        return seen;
+    }
+
+    @Test
+    void shouldYieldOnceTheSpinnerUsedItsSlice() {
+        boolean[] seen = yieldAdvice((p, src, out) -> {
+            p.yieldCpu(); // a switch gives the region a last_switch_ns
+            p.work(1_000);
+            out[0] = src.shouldYield(p.currentTask());
+            p.work(300_000);
+            out[1] = src.shouldYield(p.currentTask());
+        });
         assertFalse(seen[0], "fresh on the CPU");
         assertTrue(seen[1], "a whole slice on the CPU");
-        scratch.close();
     }
 
     @Test
     void noYieldAdviceBeforeTheRegionRecordedASwitch() {
-        Simulation sim = new Simulation(SimConfig.builder().cpus(1).seed(4).build());
-        SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(4));
-        RegionOwnerStateSource src = pinnedSource(sim, scratch, 200_000);
-        boolean[] seen = new boolean[2];
-        sim.spawn("a", scratch.registered(p -> {
+        boolean[] seen = yieldAdvice((p, src, out) -> {
             p.work(300_000); // a whole slice, but no switch since registration: last_switch_ns is unset
-            seen[0] = src.shouldYield(p.currentTask());
+            out[0] = src.shouldYield(p.currentTask());
             p.yieldCpu();
             p.work(300_000);
-            seen[1] = src.shouldYield(p.currentTask());
-        }));
-        sim.spawn("b", scratch.registered(p -> p.work(1_000)));
-        sim.run(50_000_000L);
+            out[1] = src.shouldYield(p.currentTask());
+        });
         assertFalse(seen[0], "registration wrote no last_switch_ns: no advice");
         assertTrue(seen[1], "a recorded switch-in, then a whole slice");
-        scratch.close();
     }
 
     @Test
