@@ -145,7 +145,7 @@ class LockFactoryTest {
         static final long YIELDS = org.agrona.concurrent.BackoffIdleStrategy.DEFAULT_MAX_YIELDS;
     }
 
-    /** Negative control (DESIGN §13): a lock with a check-then-act race must be caught. */
+    /** Negative control (DESIGN §13): a lock with a check-then-act race must be caught (within 10 runs). */
     @Test
     void theCheckCatchesABrokenLock() throws Exception {
         AtomicBoolean held = new AtomicBoolean();
@@ -184,6 +184,12 @@ class LockFactoryTest {
                 return LockMetrics.unavailable("broken");
             }
         };
-        assertTrue(overlaps(broken) > 0, "the mutual-exclusion check missed a broken lock");
+        // The race is real but timing-dependent: on a busy 2-CPU host one run can see the threads
+        // take turns. Ten independent runs all missing it would mean the check is blind.
+        int seen = 0;
+        for (int run = 0; run < 10 && seen == 0; run++) {
+            seen = overlaps(broken);
+        }
+        assertTrue(seen > 0, "the mutual-exclusion check missed a broken lock in 10 runs");
     }
 }
