@@ -1,8 +1,8 @@
 package io.taskscratch.demo;
 
 import io.taskscratch.kernel.KernelAvailability;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.kernel.KernelOwnerState;
+import io.taskscratch.kernel.SharedKernelState;
 import io.taskscratch.sched.trace.SvgTimeline;
 import io.taskscratch.sched.trace.Timeline;
 import io.taskscratch.sched.trace.TraceRecorder;
@@ -215,7 +215,7 @@ public final class DemoMain implements Callable<Integer> {
      * and oversubscribed (--threads, default 4 x CPUs), with adaptive-kernel added.
      */
     private int callKernel() throws IOException, InterruptedException {
-        AutomaticKernelState kernel = KernelOwnerStateSource.automatic(); // the shared backend every native mutex uses
+        SharedKernelState kernel = KernelOwnerState.shared(); // the opt-in shared backend
         KernelAvailability a = kernel.availability();
         if (!a.available()) {
             console.println("--backend kernel: the kernel backend is unavailable: " + a.reason());

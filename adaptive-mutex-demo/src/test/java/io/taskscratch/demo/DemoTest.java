@@ -1,6 +1,7 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.mutex.LockKind;
+import io.taskscratch.demo.locks.LockKind;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
