@@ -10,13 +10,17 @@ import io.taskscratch.platform.PlatformTask;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Consumer;
 
 /**
  * A scheduler-aware adaptive mutex: waiters spin while the lock owner is running and park as
@@ -46,6 +50,15 @@ import java.util.concurrent.locks.Lock;
  * rolls everything back. {@link #acquire()} reports the result; the {@code Lock} methods throw
  * {@link ScratchException} with {@link Errno#EDEADLK} or {@link Errno#ETIMEDOUT} ({@code tryLock}
  * with a timeout returns false when either bound passes).
+ *
+ * <h2>Thread safety and introspection</h2>
+ * Every method may be called from any task at any time. As in {@code ReentrantLock}, the
+ * inspection methods ({@link #isLocked}, {@link #owner}, {@link #getOwner}, {@link #hasQueuedThreads},
+ * {@link #hasQueuedThread}, {@link #getQueueLength}, and for conditions {@link #hasWaiters},
+ * {@link #getWaitQueueLength}, {@link #getWaitingThreads}) return snapshots that may be stale by the
+ * time the caller looks at them: they are meant for monitoring and tests, not for synchronisation.
+ * A task "waits to acquire" when it is queued or spinning on the owner. The condition methods
+ * require the caller to own the mutex, as {@code ReentrantLock}'s do.
  *
  * <h2>Implementation overview</h2>
  * <p><b>State word</b> ({@code state}, an int): bit 0 {@code LOCKED}, bit 1 {@code WAITERS} (the
@@ -414,6 +427,17 @@ public final class AdaptiveMutex implements Lock {
         return (PlatformTask) OWNER.getOpaque(this);
     }
 
+    /**
+     * The owning thread, as {@code ReentrantLock.getOwner()}: on the native platform the owner task's
+     * thread; null if the mutex is free or its owner is not a native-platform thread (a task of the
+     * scheduler model; use {@link #owner()} there). A snapshot, like {@link #owner()}.
+     *
+     * @return the owning thread, or null
+     */
+    public Thread getOwner() {
+        return owner() instanceof NativePlatform.ThreadTask t ? t.thread() : null;
+    }
+
     /** Whether tasks are queued (a snapshot); a spinner that has not queued is not counted. */
     public boolean hasQueuedWaiters() {
         return (state & WAITERS) != 0;
@@ -427,6 +451,112 @@ public final class AdaptiveMutex implements Lock {
      */
     public boolean hasQueuedThreads() {
         return spinner != null || queue.first() != null;
+    }
+
+    /**
+     * Whether {@code thread} waits to acquire this mutex (queued or spinning; a snapshot).
+     *
+     * @param thread a thread
+     * @return true if it waits
+     * @throws NullPointerException if {@code thread} is null
+     */
+    public boolean hasQueuedThread(Thread thread) {
+        Objects.requireNonNull(thread, "thread");
+        if (isThread(spinner, thread)) {
+            return true;
+        }
+        boolean[] found = new boolean[1];
+        queue.lock(platform);
+        try {
+            queue.forEach(w -> found[0] |= w.status() == Waiter.WAITING && isThread(w.task, thread));
+        } finally {
+            queue.unlock();
+        }
+        return found[0];
+    }
+
+    /**
+     * An estimate of the number of tasks waiting to acquire this mutex: queued waiters not yet
+     * granted, plus a spinner that is not also queued (a snapshot).
+     *
+     * @return the number of waiting tasks
+     */
+    public int getQueueLength() {
+        PlatformTask spinning = spinner;
+        int[] n = new int[2];
+        queue.lock(platform);
+        try {
+            queue.forEach(w -> {
+                if (w.status() == Waiter.WAITING) {
+                    n[0]++;
+                    if (w.task == spinning) {
+                        n[1] = 1; // the spinner spins as the first queued waiter: counted once
+                    }
+                }
+            });
+        } finally {
+            queue.unlock();
+        }
+        return n[0] + (spinning != null && n[1] == 0 ? 1 : 0);
+    }
+
+    /**
+     * Whether any task waits on {@code condition} (a snapshot), as {@code ReentrantLock.hasWaiters}.
+     *
+     * @param condition a condition of this mutex
+     * @return true if some task waits on it
+     * @throws IllegalMonitorStateException if the caller does not own this mutex
+     * @throws IllegalArgumentException     if {@code condition} is not one of this mutex's
+     */
+    public boolean hasWaiters(Condition condition) {
+        return getWaitQueueLength(condition) > 0;
+    }
+
+    /**
+     * An estimate of the number of tasks waiting on {@code condition} (a snapshot), as
+     * {@code ReentrantLock.getWaitQueueLength}.
+     *
+     * @param condition a condition of this mutex
+     * @return the number of waiting tasks
+     * @throws IllegalMonitorStateException if the caller does not own this mutex
+     * @throws IllegalArgumentException     if {@code condition} is not one of this mutex's
+     */
+    public int getWaitQueueLength(Condition condition) {
+        int[] n = new int[1];
+        ownCondition(condition).forEachWaiting(w -> n[0]++);
+        return n[0];
+    }
+
+    /**
+     * The threads waiting on {@code condition} (a snapshot), as {@code ReentrantLock.getWaitingThreads};
+     * waiting tasks that are not native-platform threads are left out.
+     *
+     * @param condition a condition of this mutex
+     * @return the waiting threads, in queue order
+     * @throws IllegalMonitorStateException if the caller does not own this mutex
+     * @throws IllegalArgumentException     if {@code condition} is not one of this mutex's
+     */
+    public Collection<Thread> getWaitingThreads(Condition condition) {
+        List<Thread> threads = new ArrayList<>();
+        ownCondition(condition).forEachWaiting(w -> {
+            if (w.task instanceof NativePlatform.ThreadTask t) {
+                threads.add(t.thread());
+            }
+        });
+        return threads;
+    }
+
+    private MutexCondition ownCondition(Condition condition) {
+        Objects.requireNonNull(condition, "condition");
+        if (!(condition instanceof MutexCondition c) || c.mutex() != this) {
+            throw new IllegalArgumentException(condition + " is not a condition of " + this);
+        }
+        checkOwner();
+        return c;
+    }
+
+    private static boolean isThread(PlatformTask task, Thread thread) {
+        return task instanceof NativePlatform.ThreadTask t && t.thread() == thread;
     }
 
     /** The scheduler-state source this mutex consults. */
@@ -914,6 +1044,24 @@ public final class AdaptiveMutex implements Lock {
     /** A condition queue; its nodes move WAITING to GRANTED (signal) or CANCELLED (the waiter gave up). */
     private final class MutexCondition implements Condition {
         private final WaitQueue waiters = new WaitQueue();
+
+        AdaptiveMutex mutex() {
+            return AdaptiveMutex.this;
+        }
+
+        /** Calls {@code action} on each node still WAITING (not signalled, not given up), under the guard. */
+        void forEachWaiting(Consumer<Waiter> action) {
+            waiters.lock(platform);
+            try {
+                waiters.forEach(w -> {
+                    if (w.status() == Waiter.WAITING) {
+                        action.accept(w);
+                    }
+                });
+            } finally {
+                waiters.unlock();
+            }
+        }
 
         @Override
         public void await() throws InterruptedException {

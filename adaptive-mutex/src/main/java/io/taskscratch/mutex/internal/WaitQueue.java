@@ -4,6 +4,7 @@ import io.taskscratch.platform.Platform;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
 
 /**
  * A FIFO of {@link Waiter}s guarded by a tiny test-and-set lock, the counterpart of the kernel
@@ -72,6 +73,17 @@ public final class WaitQueue {
         }
         tail = w;
         size++;
+    }
+
+    /**
+     * Calls {@code action} on every queued waiter, first to last (guard held).
+     *
+     * @param action what to do with each waiter
+     */
+    public void forEach(Consumer<Waiter> action) {
+        for (Waiter p = head; p != null; p = p.next) {
+            action.accept(p);
+        }
     }
 
     /** Removes and returns the first waiter, or null (guard held). */
