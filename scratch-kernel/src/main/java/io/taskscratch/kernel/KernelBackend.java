@@ -135,8 +135,8 @@ public final class KernelBackend implements AutoCloseable {
             return "/sys/kernel/btf/vmlinux is missing or unreadable: the kernel needs CONFIG_DEBUG_INFO_BTF for tp_btf programs";
         }
         if (KernelBackend.class.getResource(OBJECT_RESOURCE) == null) {
-            return "the BPF object " + OBJECT_RESOURCE + " is not in the jar: the build had no clang >= 15 or no libbpf-dev"
-                    + " (apt-get install clang-16 libbpf-dev; see docs/scratch-kernel.md)";
+            return "the BPF object " + OBJECT_RESOURCE + " is not in the jar: the build packages it from"
+                    + " scratch-kernel/src/main/bpf (see docs/scratch-kernel.md)";
         }
         Object l = Libbpf.load();
         return l instanceof String reason ? reason : null;
