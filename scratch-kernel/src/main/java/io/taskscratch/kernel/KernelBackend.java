@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The real kernel backend: a {@code tp_btf/sched_switch} BPF program that writes the DESIGN.md §3
+ * The real kernel backend: a {@code tp_btf/sched_switch} BPF program that writes the docs/design.md §3
  * header of every registered thread's region through a {@code BPF_MAP_TYPE_TASK_STORAGE} map with
  * a {@code __uptr} value (Linux 6.13+). One backend = one loaded program and one map.
  *
