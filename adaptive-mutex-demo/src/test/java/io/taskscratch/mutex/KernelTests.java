@@ -6,7 +6,7 @@ import io.taskscratch.kernel.KernelAvailability;
 import io.taskscratch.kernel.KernelBackend;
 
 /**
- * Skips kernel tests, with the reason printed, where the backend cannot run (no root, no clang,
+ * Skips kernel tests, with the reason printed, where the backend cannot run (no root, no libbpf,
  * old kernel) — unless {@code TASKSCRATCH_KERNEL_REQUIRED=1} (CI as root) turns the skip into a failure.
  */
 final class KernelTests {
