@@ -37,7 +37,7 @@ import java.util.WeakHashMap;
  *       i &lt; {@value HeldLocks#CAPACITY}; 0 = empty</td></tr>
  * </table>
  * Where the key sits in the region: {@link #reserve(RegionLayout.Builder)} makes it a static key
- * (as the first static key it starts right after the DESIGN §3 header, at offset
+ * (as the first static key it starts right after the docs/design.md §3 header, at offset
  * {@value #OFFSET_AFTER_HEADER}); a layout without it gets it as a dynamic key from its budget on
  * first use (the task-local-data model), which in a layout without static keys, such as the
  * scheduler model's, is also offset {@value #OFFSET_AFTER_HEADER}. {@link #tableKey} tells.

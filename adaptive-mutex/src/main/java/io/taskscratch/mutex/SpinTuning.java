@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  *                             2-competitive choice for spin-then-block (Karlin et al., SOSP 1991)
  * @param runningSpinNanos     longest spin while the owner is reported RUNNING. Default 20 µs, two
  *                             park/unpark round trips: a running owner will release, but not
- *                             necessarily soon (the 100 µs sections of DESIGN §12's bimodal mix), and
+ *                             necessarily soon (the 100 µs sections of docs/design.md §12's bimodal mix), and
  *                             a spinner that outlasts a long section has burnt more than blocking costs.
  *                             Covers the short and 10 µs sections; bounds the damage when an on-CPU
  *                             hint is stale (lossy writers, missed switch-ins). Measured in the demo
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * @param handoffAfterFailures a queued waiter that was first in line and still lost the lock
  *                             this many times requests a direct hand-off
  * @param handoffAfterNanos    ... or once it has been first in line this long (default 1 ms,
- *                             the "starvation event" threshold of DESIGN §12)
+ *                             the "starvation event" threshold of docs/design.md §12)
  */
 public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos) {
     /** The defaults documented above. */

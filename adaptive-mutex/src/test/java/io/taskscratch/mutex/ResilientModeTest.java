@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Resilient mode (rqspinlock semantics), with the DESIGN §13 properties, against both kinds of
+ * Resilient mode (rqspinlock semantics), with the docs/design.md §13 properties, against both kinds of
  * held-locks table: on the heap and in a per-thread scratch region.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -207,7 +207,7 @@ class ResilientModeTest {
         assertEquals(locks.get(HeldLocks.CAPACITY - 1).id(), mine.entry(HeldLocks.CAPACITY - 1));
         assertEquals(HeldLocks.EMPTY, mine.entry(HeldLocks.CAPACITY), "entries past the capacity are not shared");
         assertFalse(mine.contains(locks.get(33).id(), 34));
-        // DESIGN §13 (from rqspinlock's selftest): "34 nested locks then self-AA gives TIMEOUT",
+        // rqspinlock's selftest expects "34 nested locks then self-AA gives TIMEOUT",
         // because the kernel finds AA by searching its 31-entry table. Ours is exact, from the
         // owner field: DEADLOCK at once, for the 34th lock (not in the table) as for the 1st.
         assertEquals(AcquireResult.DEADLOCK, locks.get(33).acquire());

@@ -18,7 +18,7 @@ import java.util.Objects;
 
 /**
  * A {@code BPF_MAP_TYPE_TASK_STORAGE} map with user memory ("uptr") fields, following the
- * kernel's rules of DESIGN.md §4. Every refused operation throws {@link ScratchException} with
+ * kernel's rules of docs/design.md §4. Every refused operation throws {@link ScratchException} with
  * the kernel's code and changes nothing.
  *
  * <p>Implementation overview. Elements are keyed by task; the map lock guards them. A uptr

@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The real kernel backend: a {@code tp_btf/sched_switch} BPF program that writes the DESIGN.md §3
+ * The real kernel backend: a {@code tp_btf/sched_switch} BPF program that writes the docs/design.md §3
  * header of every registered thread's region through a {@code BPF_MAP_TYPE_TASK_STORAGE} map with
  * a {@code __uptr} value (Linux 6.13+). One backend = one loaded program and one map.
  *
@@ -135,8 +135,8 @@ public final class KernelBackend implements AutoCloseable {
             return "/sys/kernel/btf/vmlinux is missing or unreadable: the kernel needs CONFIG_DEBUG_INFO_BTF for tp_btf programs";
         }
         if (KernelBackend.class.getResource(OBJECT_RESOURCE) == null) {
-            return "the BPF object " + OBJECT_RESOURCE + " is not in the jar: the build had no clang >= 15 or no libbpf-dev"
-                    + " (apt-get install clang-16 libbpf-dev; see docs/scratch-kernel.md)";
+            return "the BPF object " + OBJECT_RESOURCE + " is not in the jar: the build packages it from"
+                    + " scratch-kernel/src/main/bpf (see docs/scratch-kernel.md)";
         }
         Object l = Libbpf.load();
         return l instanceof String reason ? reason : null;

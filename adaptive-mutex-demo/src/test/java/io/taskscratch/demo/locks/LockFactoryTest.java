@@ -149,7 +149,7 @@ class LockFactoryTest {
         static final long YIELDS = org.agrona.concurrent.BackoffIdleStrategy.DEFAULT_MAX_YIELDS;
     }
 
-    /** Negative control (DESIGN §13): a lock with a check-then-act race must be caught (within 10 runs). */
+    /** Negative control (docs/design.md §13): a lock with a check-then-act race must be caught (within 10 runs). */
     @Test
     void theCheckCatchesABrokenLock() throws Exception {
         AtomicBoolean held = new AtomicBoolean();
