@@ -115,22 +115,13 @@ class KernelCreateRulesTest {
                         () -> value.setUptr("p", UserMemory.ofAddress(garbage)));
                 assertTrue(iae.getMessage().contains("\"p\"") && iae.getMessage().contains("plain data"), iae.getMessage());
                 int lockRc = kernel.update(key, addresses, MapFlags.F_LOCK);
-                Errno simLock = errnoOf(() -> sim.update(me, value, MapFlags.F_LOCK));
+                Errno simLock = KernelDifferentialTest.simulated(() -> sim.update(me, value, MapFlags.F_LOCK));
                 assertEquals(KernelErrors.of(-lockRc), simLock, e.getKey() + ": F_LOCK, kernel rc " + lockRc);
                 System.out.printf("[scratch-kernel] plain data: %-44s update ok on both, F_LOCK %s on both%n", e.getKey(), simLock);
             } finally {
                 assertEquals(0, kernel.delete(key));
                 kernel.close();
             }
-        }
-    }
-
-    private static Errno errnoOf(Runnable op) {
-        try {
-            op.run();
-            return null;
-        } catch (ScratchException x) {
-            return x.errno();
         }
     }
 }

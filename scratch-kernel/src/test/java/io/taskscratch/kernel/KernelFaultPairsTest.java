@@ -210,7 +210,7 @@ class KernelFaultPairsTest {
                         Errno kern = rc == 0 ? null : KernelErrors.of(-rc);
                         final long fl = flags;
                         final int k = key;
-                        Errno simInt = errnoOf(() -> sim.update(k, value(sim, ta, tb), fl));
+                        Errno simInt = KernelDifferentialTest.simulated(() -> sim.update(k, value(sim, ta, tb), fl));
                         Errno simObject = null;
                         boolean objectRan = keyHandle != null;
                         if (objectRan) {
@@ -219,7 +219,7 @@ class KernelFaultPairsTest {
                                 sim.update(me, value(sim, UserMemory.of(valid1), UserMemory.of(valid2)), MapFlags.ANY);
                             }
                             TaskHandle h = keyHandle;
-                            simObject = errnoOf(() -> sim.update(h, value(sim, ta, tb), fl));
+                            simObject = KernelDifferentialTest.simulated(() -> sim.update(h, value(sim, ta, tb), fl));
                         }
                         boolean agree = simInt == kern && (!objectRan || simObject == kern);
                         String line = String.format("[scratch-kernel] pairs %-13s %-40s flags 0x%-2x sim(int) %-10s sim(object) %-10s kernel %-10s %s",
@@ -267,17 +267,8 @@ class KernelFaultPairsTest {
     }
 
     private static void resetSim(TaskStorageMap sim, TaskHandle me) {
-        Errno s = errnoOf(() -> sim.delete(me));
+        Errno s = KernelDifferentialTest.simulated(() -> sim.delete(me));
         assertTrue(s == null || s == Errno.ENOENT, "sim delete: " + s);
         sim.awaitUnpins();
-    }
-
-    private static Errno errnoOf(Runnable op) {
-        try {
-            op.run();
-            return null;
-        } catch (ScratchException e) {
-            return e.errno();
-        }
     }
 }
