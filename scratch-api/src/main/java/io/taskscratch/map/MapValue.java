@@ -46,7 +46,8 @@ public final class MapValue {
     /**
      * Sets a uptr field; {@code null} means NULL (an update then clears the previous pin).
      *
-     * @throws IllegalArgumentException if there is no such uptr field
+     * @throws IllegalArgumentException if there is no such uptr field, or it is plain data (misaligned or
+     *                                  overlapping, see {@link ValueType})
      */
     public MapValue setUptr(String field, UptrTarget target) {
         uptrs[type.indexOf(field, ValueType.FieldKind.UPTR)] = target;

@@ -38,7 +38,8 @@ public final class StorageElement {
     /**
      * The target of a uptr field, {@code null} if the field is NULL (programs must null-check).
      *
-     * @throws IllegalArgumentException if there is no such uptr field
+     * @throws IllegalArgumentException if there is no such uptr field, or it is plain data (misaligned or
+     *                                  overlapping, see {@link ValueType})
      */
     public UptrTarget uptr(String field) {
         return uptrs[map.spec().value().indexOf(field, ValueType.FieldKind.UPTR)];
