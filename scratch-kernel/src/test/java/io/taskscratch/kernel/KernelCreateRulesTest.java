@@ -50,6 +50,11 @@ class KernelCreateRulesTest {
         m.put("two spin locks, one misaligned", ValueType.builder(16).spinLock(0).spinLock(6).build());
         m.put("uptr pointee larger than a page", ValueType.builder(8)
                 .uptr("p", 0, PointeeType.user("big", (int) Libc.pageSize() + 8)).build());
+        m.put("uptr pointee empty (size 0)", ValueType.builder(8).uptr("p", 0, PointeeType.user("empty", 0)).build());
+        m.put("uptr to a kernel struct (task_struct)", ValueType.builder(8)
+                .uptr("p", 0, new PointeeType("task_struct", 64, true)).build());
+        m.put("uptr at 8 in an 8-byte value (outside)", ValueType.builder(8).uptr("p", 8, P).build());
+        m.put("spin lock at 8 in an 8-byte value (outside)", ValueType.builder(8).spinLock(8).build());
         m.put("uptr pointee of exactly a page", ValueType.builder(8)
                 .uptr("p", 0, PointeeType.user("page", (int) Libc.pageSize())).build());
         return m;

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * A real {@code BPF_MAP_TYPE_TASK_STORAGE} map whose value BTF mirrors a simulated
  * {@link ValueType}: every uptr field becomes {@code struct pointee_i __uptr *} (pointer →
- * type tag "uptr" → a struct of the pointee's size), every spin lock a {@code struct
+ * type tag "uptr" → a struct of the pointee's size; a kernel-owned pointee keeps its name, e.g.
+ * {@code task_struct}), every spin lock a {@code struct
  * bpf_spin_lock}, at the field's offset. The BTF is built with libbpf's {@code btf__add_*} API and
  * loaded, then the map is created with it, so the kernel's own create-time rules
  * ({@code btf_parse_fields}) and update rules apply. Test code only: no program uses the map.
@@ -84,8 +85,12 @@ final class KernelTestMap implements AutoCloseable {
                 for (int f = 0; f < fields.size(); f++) {
                     ValueType.Field field = fields.get(f);
                     if (field.kind() == ValueType.FieldKind.UPTR) {
-                        int pointee = (int) ADD_STRUCT.invokeExact(btf, arena.allocateFrom("pointee_" + f), field.pointee().size());
-                        check((int) ADD_FIELD.invokeExact(btf, arena.allocateFrom("a"), intId, 0, 0), "btf__add_field");
+                        // A kernel-owned pointee keeps its name: the kernel resolves it in vmlinux BTF.
+                        String pointeeName = field.pointee().kernelOwned() ? field.pointee().name() : "pointee_" + f;
+                        int pointee = (int) ADD_STRUCT.invokeExact(btf, arena.allocateFrom(pointeeName), field.pointee().size());
+                        if (field.pointee().size() >= 4) {
+                            check((int) ADD_FIELD.invokeExact(btf, arena.allocateFrom("a"), intId, 0, 0), "btf__add_field");
+                        }
                         int tag = (int) ADD_TYPE_TAG.invokeExact(btf, arena.allocateFrom("uptr"), pointee);
                         fieldType[f] = (int) ADD_PTR.invokeExact(btf, tag);
                     } else {
