@@ -10,7 +10,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The system calls the kernel backend needs beyond scratch-api's {@link Libc}: {@code pidfd_open},
- * {@code close}, {@code sched_getcpu}, {@code getpid} and {@code membarrier(MEMBARRIER_CMD_GLOBAL)}
+ * {@code close}, {@code getpid} and {@code membarrier(MEMBARRIER_CMD_GLOBAL)}
  * (a kernel RCU grace period, after which no BPF program invocation still sees a deleted element).
  * Failing calls return {@code -errno}.
  */
@@ -29,8 +29,6 @@ final class Sys {
             Libc.captureErrno(), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle CLOSE = Libc.downcall("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SCHED_GETCPU = Libc.downcall("sched_getcpu",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle GETPID = Libc.downcall("getpid",
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -61,15 +59,6 @@ final class Sys {
     static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
-
-    /** The CPU the calling thread runs on. */
-    static int currentCpu() {
-        try {
-            return (int) SCHED_GETCPU.invokeExact();
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
