@@ -7,12 +7,14 @@ module io.taskscratch.demo {
     requires transitive io.taskscratch.mutex;
     requires transitive io.taskscratch.sched;
     requires io.taskscratch.kernel;
+    requires transitive io.taskscratch.percpu;
     requires org.agrona;
     requires HdrHistogram;
     requires info.picocli;
 
     exports io.taskscratch.demo;
     exports io.taskscratch.demo.locks;
+    exports io.taskscratch.demo.percpu;
 
     // picocli fills the demo's option fields reflectively.
     opens io.taskscratch.demo to info.picocli;

@@ -3,6 +3,7 @@ package io.taskscratch.kernel;
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
 import io.taskscratch.internal.Pins;
+import io.taskscratch.internal.os.Libc;
 import io.taskscratch.region.HeaderField;
 import io.taskscratch.region.MemoryOrder;
 import io.taskscratch.region.PinMode;
@@ -252,7 +253,7 @@ public final class KernelBackend implements AutoCloseable {
         int pidfd = -1;
         try {
             // The thread runs now and the program writes only at its next switch: start truthful.
-            region.set(HeaderField.CPU, Sys.currentCpu(), MemoryOrder.OPAQUE);
+            region.set(HeaderField.CPU, Libc.schedGetcpu(), MemoryOrder.OPAQUE);
             region.set(HeaderField.ON_CPU, 1, MemoryOrder.OPAQUE);
             pidfd = Sys.pidfdOpen(task.osTid(), Sys.PIDFD_THREAD);
             if (pidfd < 0) {

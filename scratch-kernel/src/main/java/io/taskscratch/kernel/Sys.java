@@ -10,7 +10,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The system calls the kernel backend needs: {@code pidfd_open} and {@code close} (from
- * scratch-api's {@link Libc}), {@code sched_getcpu}, {@code getpid} and {@code membarrier(MEMBARRIER_CMD_GLOBAL)}
+ * scratch-api's {@link Libc}), {@code getpid} and {@code membarrier(MEMBARRIER_CMD_GLOBAL)}
  * (a kernel RCU grace period, after which no BPF program invocation still sees a deleted element).
  * Failing calls return {@code -errno}.
  */
@@ -26,8 +26,6 @@ final class Sys {
     private static final MethodHandle SYSCALL2 = Libc.downcall("syscall",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
             Libc.captureErrno(), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SCHED_GETCPU = Libc.downcall("sched_getcpu",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle GETPID = Libc.downcall("getpid",
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -57,15 +55,6 @@ final class Sys {
     /** {@code close(fd)}, errors ignored (the fd is ours and is closed exactly once). */
     static void close(int fd) {
         Libc.close(fd);
-    }
-
-    /** The CPU the calling thread runs on. */
-    static int currentCpu() {
-        try {
-            return (int) SCHED_GETCPU.invokeExact();
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
     }
 
     /** This process's id (the thread-group id of every Java thread). */

@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
 /**
  * FFM bindings to the few libc functions taskscratch needs: {@code sysconf(_SC_PAGESIZE)},
  * {@code mlock}/{@code munlock}, {@code mincore}, {@code gettid}, {@code getrlimit},
- * {@code open}/{@code close} and {@code pidfd_open}.
+ * {@code open}/{@code close}, {@code pidfd_open} and {@code sched_getcpu}.
  * Calls that can fail return the C {@code errno} (captured with
  * {@link Linker.Option#captureCallState}) instead of throwing, so callers build the
  * message that names their argument.
@@ -43,6 +43,10 @@ public final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
             CAPTURE_ERRNO);
     private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    // critical: sched_getcpu neither blocks nor calls back (glibc reads rseq's cpu_id, or the vDSO),
+    // so the downcall may skip the thread-state transition that costs more than the call itself.
+    private static final MethodHandle SCHED_GETCPU = downcall("sched_getcpu",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT), Linker.Option.critical(false));
     private static final MethodHandle GETRLIMIT = downcall("getrlimit",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
 
@@ -142,6 +146,20 @@ public final class Libc {
     public static int gettid() {
         try {
             return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code sched_getcpu(3)}: the CPU the calling thread runs on (on glibc ≥ 2.35 a load from
+     * the thread's rseq area), already stale if the thread is migrated right after.
+     *
+     * @return the CPU number, or -1 if the kernel cannot tell
+     */
+    public static int schedGetcpu() {
+        try {
+            return (int) SCHED_GETCPU.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
