@@ -175,7 +175,8 @@ final class Report {
         return out.toArray(String[]::new);
     }
 
-    private static String quote(String s) {
+    /** A CSV cell in double quotes (also used by {@link ValidateCommand}). */
+    static String quote(String s) {
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 

@@ -5,6 +5,7 @@ import io.taskscratch.mutex.AutomaticKernelState;
 import io.taskscratch.mutex.KernelOwnerStateSource;
 import io.taskscratch.sched.CostProfile;
 import io.taskscratch.sched.calibration.CalibrationProfile;
+import io.taskscratch.sched.calibration.Calibrate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -127,7 +128,7 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         int cpus = Runtime.getRuntime().availableProcessors();
         double pauseNs = KernelDemoRun.measurePauseNs();
-        String loadBefore = loadavg();
+        String loadBefore = Calibrate.loadavg();
         console.printf(Locale.ROOT, "validate: %d CPUs, %d shapes, %d real repeats x %d ms wall, model %d ms x %d seeds, load average %s%n"
                 + "  calibration %s: %s%n", cpus, shapes.size(), repeats, real, model, modelSeeds, loadBefore, profileName,
                 profile.costs().summary());
@@ -135,7 +136,7 @@ public final class ValidateCommand implements Callable<Integer> {
         for (Shape shape : shapes) {
             rows.addAll(runShape(shape, cpus, kernel, pauseNs, profile.costs(), real, model, modelSeeds));
         }
-        String loadAfter = loadavg();
+        String loadAfter = Calibrate.loadavg();
         console.println();
         StringBuilder csv = new StringBuilder("shape,lock,model_lock,real_lock,cpus,threads,hogs,cs,think,model_throughput_per_s,"
                 + "real_throughput_per_s_mean,real_throughput_per_s_repeats,model_ratio,real_ratio,rho_model_real,rho_real_real,"
@@ -248,8 +249,8 @@ public final class ValidateCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.2f", rr), String.format(Locale.ROOT, "%+.2f", mr - rr), reps);
             csv.append(String.join(",", shape.name(), r.lock(), modelId(r.lock()), realId(r.lock()), Integer.toString(cpus),
                     Integer.toString(spec.threads()), Integer.toString(spec.hogs()), shape.cs(), shape.cs(), num(model[i]), num(realMean[i]),
-                    reps.toString(), num(mr), num(rr), num(rhoModelReal), num(rhoReal), quote(profileName), quote(costs.summary()),
-                    quote(loadBefore), quote(loadAfter))).append('\n');
+                    reps.toString(), num(mr), num(rr), num(rhoModelReal), num(rhoReal), Report.quote(profileName), Report.quote(costs.summary()),
+                    Report.quote(loadBefore), Report.quote(loadAfter))).append('\n');
             points.add(new ValidationChart.Point(shape.name(), r.lock(), rr, mr));
         }
         console.printf(Locale.ROOT, "  rho(model, real) %.2f   rho(real, real) %.2f (mean of %d pairs, min %.2f)%n", rhoModelReal, rhoReal,
@@ -275,18 +276,5 @@ public final class ValidateCommand implements Callable<Integer> {
 
     private static String num(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static String quote(String s) {
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
-
-    private static String loadavg() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 }

@@ -56,10 +56,9 @@ final class ValidationChart {
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\""
                 + " font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", w, h));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\">%s</text>%n", LEFT, Charts.esc(title)));
-        sb.append(String.format(Locale.ROOT, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"#e8f0e8\"/>%n",
-                x(0), y(tolerance), x(MAX - tolerance), y(MAX), x(MAX), y(MAX - tolerance), x(tolerance), y(0)));
-        sb.append(String.format(Locale.ROOT, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"#e8f0e8\"/>%n",
-                x(0), y(0), x(tolerance), y(0), x(0), y(tolerance)));
+        sb.append(String.format(Locale.ROOT, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\""
+                + " fill=\"#e8f0e8\"/>%n", x(0), y(0), x(0), y(tolerance), x(MAX - tolerance), y(MAX), x(MAX), y(MAX), x(MAX),
+                y(MAX - tolerance), x(tolerance), y(0)));
         sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>%n",
                 x(0), y(0), x(MAX), y(MAX)));
         for (int i = 0; i <= 10; i++) {

@@ -344,7 +344,13 @@ public final class Calibrate {
 
     // ------------------------------------------------------------------ host
 
-    private static String loadavg() {
+    /**
+     * The host's load average (1, 5, 15 minutes) as {@code /proc/loadavg} gives it, recorded next to
+     * every measurement; {@code unknown} where there is no such file.
+     *
+     * @return e.g. {@code "0.05 0.07 0.02"}
+     */
+    public static String loadavg() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
