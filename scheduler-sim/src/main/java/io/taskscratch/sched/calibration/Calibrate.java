@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Probes, each printed with p50/p90 as it finishes: {@code nanotime} and {@code onspinwait}
  * (batches of 1000 calls, per call); {@code yield-empty} (one {@code Thread.yield()} with nothing
  * else to run on a pinned CPU); {@code yield-switch} (two threads pinned to one CPU yielding to
- * each other: one context switch, syscall included, per yield); {@code pingpong-cross} and
+ * each other: per yield of one thread, two context switches, syscalls included); {@code pingpong-cross} and
  * {@code pingpong-same} (two threads park/unpark each other, pinned to two CPUs or to one: the
  * latency from the start of {@code unpark} to the wakee's {@code park} returning, and what the
  * {@code unpark} call cost the waker); {@code preempted-under-hogs} (2 spinning threads + 4 CPU
@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Costs derived from the p50s (the model's view of each event, docs/scheduler-sim.md):
  * clockReadNs = nanotime; spinPauseNs = onspinwait; yieldNs = yield-empty; contextSwitchNs =
- * yield-switch, at most pingpong-same latency − its unpark cost (that round trip holds one switch; on a
+ * yield-switch / 2 (each yield switches to the partner and back), at most pingpong-same latency − its unpark cost (that round trip holds one switch; on a
  * busy host the yields also switch to other processes); unparkIdleNs / unparkBusyNs = the unpark cost of pingpong-cross / pingpong-same;
  * wakeupIdleNs = pingpong-cross latency − contextSwitchNs; wakeupBusyNs = unparkBusyNs (a local
  * wake-up is queued by the time the futex wake returns); parkNs = pingpong-same latency −
@@ -99,6 +99,7 @@ public final class Calibrate {
         }
         Files.writeString(file, p.toJson());
         System.out.println("costs: " + p.costs().summary());
+        ModelReplay.check(p, System.out);
         System.out.println("wrote " + file.toAbsolutePath());
     }
 
@@ -121,7 +122,8 @@ public final class Calibrate {
         preemptedUnderHogs(Math.max(200, (long) (2_000 * scale)));
         long unparkBusy = Math.round(same[1]);
         // A same-CPU ping-pong holds one switch too: on a busy host the yield probe also switches to other processes.
-        long ctx = Math.max(0, Math.min(Math.round(yieldSwitch), Math.round(same[0]) - unparkBusy));
+        // Each yield of the measuring thread is two switches (to its partner and back).
+        long ctx = Math.max(0, Math.min(Math.round(yieldSwitch / 2), Math.round(same[0]) - unparkBusy));
         Map<String, Long> c = new LinkedHashMap<>();
         c.put("contextSwitchNs", ctx);
         c.put("wakeupIdleNs", Math.max(0, Math.round(cross[0]) - ctx));
