@@ -3,6 +3,8 @@ package io.taskscratch.demo;
 import io.taskscratch.kernel.KernelAvailability;
 import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.SharedKernelState;
+import io.taskscratch.sched.CostProfile;
+import io.taskscratch.sched.calibration.CalibrationProfile;
 import io.taskscratch.sched.trace.SvgTimeline;
 import io.taskscratch.sched.trace.Timeline;
 import io.taskscratch.sched.trace.TraceRecorder;
@@ -26,7 +28,7 @@ import java.util.concurrent.Callable;
  * {@code mvn -Pdemo package} runs it with the defaults; {@code -Ddemo.args="--help"} lists the
  * options. See {@code docs/demo.md}.
  */
-@Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false, subcommands = ValidateCommand.class,
         description = {"Pinned or lossy? Compares the adaptive mutex (owner state from pinned uptr regions, lossy probe-write "
             + "regions, an rseq-style hint, or none) with the classic locks, inside the deterministic scheduler model. "
             + "All times are virtual; the same seed gives the same results. Details: docs/demo.md."})
@@ -100,6 +102,10 @@ public final class DemoMain implements Callable<Integer> {
             + "(needs root or CAP_BPF + CAP_PERFMON; --duration-ms is then wall time, --cpus is the machine's).")
     String backend = "model";
 
+    @Option(names = "--calibration", description = "Calibration profile (JSON, from the scheduler model's `calibrate`) whose costs the "
+            + "model charges (default: the profile checked in with the model).")
+    Path calibration;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -136,11 +142,12 @@ public final class DemoMain implements Callable<Integer> {
             throw new IllegalArgumentException("--cpus, --seeds, --duration-ms, --sweep-ms and --timeline-us must be >= 1, "
                     + "--threads >= 0, --hogs >= -1");
         }
+        CostProfile costs = (calibration == null ? CalibrationProfile.defaultProfile() : CalibrationProfile.load(calibration)).costs();
         long hostStart = System.nanoTime();
         int tableThreads = threads > 0 ? threads : 2 * cpus;
         int tableHogs = hogs >= 0 ? hogs : 2 * cpus;
         RunSpec base = new RunSpec("table", LockChoice.parse("ttas"), cpus, tableThreads, tableHogs, Distribution.parse(cs),
-                Distribution.parse(think), policy, durationMs * 1_000_000L, seed, seeds, memoryPressure, checkInvariants);
+                Distribution.parse(think), policy, durationMs * 1_000_000L, seed, seeds, memoryPressure, checkInvariants, costs);
         List<LockChoice> tableLocks = LockChoice.parseList(locks);
         List<RunSpec> plan = new ArrayList<>();
         for (LockChoice l : tableLocks) {

@@ -99,7 +99,7 @@ final class DemoRun {
     private static void runSeed(RunSpec spec, int k, TraceRecorder[] recorderOut, Pool pool) {
         boolean marks = recorderOut != null;
         long seed = spec.seed() + k;
-        SimConfig config = SimConfig.builder().cpus(spec.cpus()).policy(spec.policy()).seed(seed)
+        SimConfig config = SimConfig.builder().cpus(spec.cpus()).policy(spec.policy()).seed(seed).costs(spec.costs())
                 .checkInvariants(spec.checkInvariants()).watchdogMillis(WATCHDOG_MS).build();
         Simulation sim = new Simulation(config);
         if (marks) {

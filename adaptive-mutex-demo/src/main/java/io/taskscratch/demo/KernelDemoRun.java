@@ -32,7 +32,8 @@ final class KernelDemoRun {
      * Runs the spec on real threads.
      *
      * @param spec      the run (seed drives the workload's random numbers only)
-     * @param kernel    the shared kernel source, available; workers register in its backend
+     * @param kernel    the shared kernel source, available; workers register in its backend. Null: no kernel
+     *                  state (classic locks and adaptive-none only; switches are then not counted)
      * @param pauseNs   measured cost of one spin pause, for spin ns per acquisition
      * @return the measurements (wall-clock time)
      * @throws InterruptedException if interrupted while waiting for the workers
@@ -42,6 +43,9 @@ final class KernelDemoRun {
         CountingPlatform metered = new CountingPlatform(NativePlatform.instance());
         OwnerStateSource source = OwnerStateSource.none();
         if (choice.state() == LockChoice.State.KERNEL) {
+            if (kernel == null) {
+                throw new IllegalArgumentException("lock " + choice.id() + ": needs the kernel backend, which is unavailable");
+            }
             source = kernel;
         } else if (choice.state() != LockChoice.State.NONE) {
             throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
@@ -62,14 +66,14 @@ final class KernelDemoRun {
             int me = i;
             all[i] = new Thread(() -> {
                 SplittableRandom rnd = new SplittableRandom(spec.seed() * 1_000_003L + me);
-                KernelRegistration reg = kernel.registerCurrentThread();
-                if (reg == null) {
+                KernelRegistration reg = kernel == null ? null : kernel.registerCurrentThread();
+                if (kernel != null && reg == null) {
                     throw new IllegalStateException("worker-" + me + ": not registered in the kernel backend: " + kernel.name());
                 }
                 try {
                     ready.countDown();
                     go.await();
-                    HeaderSnapshot s0 = reg.snapshot();
+                    HeaderSnapshot s0 = reg == null ? null : reg.snapshot();
                     long end = window[1];
                     long n = 0;
                     long starve = 0;
@@ -92,11 +96,13 @@ final class KernelDemoRun {
                         }
                         busy(spec.think().sampleSpread(rnd));
                     }
-                    HeaderSnapshot s1 = reg.snapshot();
                     acquisitions[me] = n;
                     starved[me] = starve;
-                    switchOuts[me] = (s1.switches() - s0.switches()) / 2;
-                    preempted[me] = s1.preemptions() - s0.preemptions();
+                    if (reg != null) {
+                        HeaderSnapshot s1 = reg.snapshot();
+                        switchOuts[me] = (s1.switches() - s0.switches()) / 2;
+                        preempted[me] = s1.preemptions() - s0.preemptions();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
