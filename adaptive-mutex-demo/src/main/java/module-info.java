@@ -8,11 +8,12 @@ module io.taskscratch.mutex {
     requires transitive io.taskscratch.sched;
     requires io.taskscratch.kernel;
     requires org.agrona;
-    requires HdrHistogram;
     requires info.picocli;
 
     exports io.taskscratch.mutex;
     exports io.taskscratch.demo;
+
+    // The demo package also reads HdrHistogram from the class path (--add-reads in the POM): it has no module name.
 
     // picocli fills the demo's option fields reflectively.
     opens io.taskscratch.demo to info.picocli;
