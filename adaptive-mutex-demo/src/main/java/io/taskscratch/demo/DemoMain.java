@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--seed", description = "Model seed, the same for every lock (default ${DEFAULT-VALUE}).")
     long seed = 42;
 
-    @Option(names = "--cpus", description = "Modelled CPUs, 1.." + OptionLimits.MAX_CPUS + " (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cpus", description = "Modelled CPUs, 1 to " + OptionLimits.MAX_CPUS + " (default ${DEFAULT-VALUE}).")
     int cpus = 2;
 
     @Option(names = "--threads", description = "Contending tasks in the comparison table and the drop-rate sweep, 0.."
@@ -44,7 +45,7 @@ public final class DemoMain implements Callable<Integer> {
     int threads = 0;
 
     @Option(names = "--hogs", description = "CPU-hog background tasks in the comparison table and the drop-rate sweep, so that "
-            + "lock holders get preempted, -1.." + OptionLimits.MAX_TASKS + "; -1 = 2 x CPUs, which with the default threads makes "
+            + "lock holders get preempted, -1 to " + OptionLimits.MAX_TASKS + "; -1 = 2 x CPUs, which with the default threads makes "
             + "4x oversubscription. The "
             + "oversubscription sweep runs without hogs (default ${DEFAULT-VALUE}).")
     int hogs = -1;
@@ -60,15 +61,15 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--policy", description = "Scheduler of the model: fair (CFS-like) or rr (round robin) (default ${DEFAULT-VALUE}).")
     String policy = "fair";
 
-    @Option(names = "--duration-ms", description = "Virtual run time of each table run, in ms, 1.." + OptionLimits.MAX_DURATION_MS
+    @Option(names = "--duration-ms", description = "Virtual run time of each table run, in ms, 1 to " + OptionLimits.MAX_DURATION_MS
             + " (default ${DEFAULT-VALUE}; --backend kernel: wall time, default " + KernelDemo.DEFAULT_DURATION_MS + ").")
     long durationMs = 30;
 
-    @Option(names = "--sweep-ms", description = "Virtual run time of each sweep run, in ms, 1.." + OptionLimits.MAX_DURATION_MS
+    @Option(names = "--sweep-ms", description = "Virtual run time of each sweep run, in ms, 1 to " + OptionLimits.MAX_DURATION_MS
             + " (default ${DEFAULT-VALUE}).")
     long sweepMs = 20;
 
-    @Option(names = "--seeds", description = "Seeds pooled per table and drop-rate run (seed, seed+1, ...), 1.." + OptionLimits.MAX_SEEDS
+    @Option(names = "--seeds", description = "Seeds pooled per table and drop-rate run (seed, seed+1, ...), 1 to " + OptionLimits.MAX_SEEDS
             + ": short schedules are chaotic, pooling steadies them (default ${DEFAULT-VALUE}). Oversubscription sweep runs use one seed.")
     int seeds = 3;
 
@@ -77,7 +78,7 @@ public final class DemoMain implements Callable<Integer> {
             + "1/10/50%% and rseq 10/50%%).")
     List<String> locks = LockChoice.DEFAULT_SET;
 
-    @Option(names = "--drop-rates", split = ",", description = "Drop rates in %%, each 0..100, for the lossy/rseq sweep (default ${DEFAULT-VALUE}).")
+    @Option(names = "--drop-rates", split = ",", description = "Drop rates in %%, each 0 to 100, for the lossy/rseq sweep (default ${DEFAULT-VALUE}).")
     List<Double> dropRates = List.of(0.0, 1.0, 10.0, 50.0, 100.0);
 
     @Option(names = "--memory-pressure", description = "Fraction [0,1] of unpinned region pages evicted every virtual ms (lossy "
@@ -95,7 +96,7 @@ public final class DemoMain implements Callable<Integer> {
             + "every region agrees with the model (slow).")
     boolean checkInvariants;
 
-    @Option(names = "--timeline-us", description = "Width of the timeline window in virtual us, 1.." + OptionLimits.TIMELINE_RUN_US
+    @Option(names = "--timeline-us", description = "Width of the timeline window in virtual us, 1 to " + OptionLimits.MAX_TIMELINE_US
             + " (default ${DEFAULT-VALUE}).")
     long timelineUs = 300;
 
@@ -109,7 +110,7 @@ public final class DemoMain implements Callable<Integer> {
             + "--cpus, --policy, --seed(s), --memory-pressure, the sweeps' options and model-only locks are refused).")
     String backend = "model";
 
-    @Option(names = "--repeats", description = "--backend kernel: runs per lock and thread count, 1.." + OptionLimits.MAX_REPEATS
+    @Option(names = "--repeats", description = "--backend kernel: runs per lock and thread count, 1 to " + OptionLimits.MAX_REPEATS
             + "; the table shows the median and the spread (default ${DEFAULT-VALUE}).")
     int repeats = KernelDemo.DEFAULT_REPEATS;
 
@@ -117,6 +118,8 @@ public final class DemoMain implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private final PrintStream console = System.out;
+    /** The lock the charts feature (drawn on top). */
+    private static final String FEATURED_LOCK = "adaptive[pinned]";
 
     /**
      * Runs the demo.
@@ -124,22 +127,23 @@ public final class DemoMain implements Callable<Integer> {
      * @param args command-line options ({@code --help} lists them)
      */
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(new PrintWriter(System.err, true), args));
     }
 
     /**
-     * Runs the demo without exiting: bad options print one line on stderr and return 2.
+     * Runs the demo without exiting: bad options print one line on {@code err} and return 2.
      *
+     * @param err  where errors go
      * @param args command-line options
      * @return the exit code: 0 done, 1 a run failed, 2 bad option
      */
-    static int run(String... args) {
+    static int run(PrintWriter err, String... args) {
         System.setProperty("chronicle.analytics.disable", "true");
         // Chronicle Bytes logs through SLF4J; the demo shows its warnings and errors only, except
         // ClassUtil's check for --add-opens flags that only other Chronicle products need.
         quietDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         quietDefault("org.slf4j.simpleLogger.log.net.openhft.chronicle.core.internal.ClassUtil", "off");
-        CommandLine cmd = new CommandLine(new DemoMain());
+        CommandLine cmd = new CommandLine(new DemoMain()).setErr(err);
         cmd.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println("taskscratch-demo: " + e.getMessage() + "  (--help lists the options and their limits)");
             return CommandLine.ExitCode.USAGE;
@@ -299,35 +303,22 @@ public final class DemoMain implements Callable<Integer> {
 
     /** One more run of adaptive[pinned] with the trace recorder and hold/spin/park marks; writes timeline.svg. */
     private Path timeline(RunSpec base, int n, OutputDir dir) throws IOException {
-        long ns = Math.min(base.durationNs(), OptionLimits.TIMELINE_RUN_US * 1_000);
+        long ns = base.durationNs(); // the whole run: holder preemptions are rare in the first milliseconds
         RunSpec s = base.withThreads("timeline", base.threads(), base.hogs(), ns).withSeeds(1).withLock(LockChoice.parse("adaptive-pinned"));
         TraceRecorder[] rec = new TraceRecorder[1];
         long t0 = System.nanoTime();
         DemoRun.run(s, rec);
         Timeline tl = Timeline.of(rec[0].trace(), ns);
         long width = timelineUs * 1_000;
-        long from = busiestWindow(tl, width);
-        Path file = dir.write("timeline.svg", SvgTimeline.render(tl, from, Math.min(ns, from + width), 1400));
+        TimelineWindow.Choice w = TimelineWindow.choose(tl, width);
+        long from = w.fromNs();
+        String title = String.format(Locale.ROOT, "adaptive[pinned], %d CPUs, %d threads + %d hogs, seed %d, %d µs from %.3f ms: %s",
+                s.cpus(), s.threads(), s.hogs(), s.seed(), timelineUs,
+                from / 1e6, w.shows());
+        Path file = dir.write("timeline.svg", SvgTimeline.render(tl, from, Math.min(ns, from + width), 1400, title));
         console.printf(Locale.ROOT, "  [%2d/%d] timeline adaptive[pinned] with hold/spin/park marks (%.1f s host)%n", n, n,
                 (System.nanoTime() - t0) / 1e9);
         return file;
-    }
-
-    /** Start of the {@code width}-long window holding the most hold/spin/park intervals (the most to see). */
-    private static long busiestWindow(Timeline tl, long width) {
-        long[] starts = tl.intervals().stream().mapToLong(Timeline.Interval::startNs).sorted().toArray();
-        long best = 0;
-        int bestCount = 0;
-        for (int i = 0, j = 0; i < starts.length; i++) {
-            while (j < starts.length && starts[j] < starts[i] + width) {
-                j++;
-            }
-            if (j - i > bestCount) {
-                bestCount = j - i;
-                best = starts[i];
-            }
-        }
-        return Math.max(0, best - width / 20);
     }
 
     private void writeCharts(List<RunResult> results, List<LockChoice> sweepLocks, List<Integer> sweepThreads, OutputDir dir)
@@ -345,10 +336,13 @@ public final class DemoMain implements Callable<Integer> {
             series.add(new Charts.Series(l.label(), ys));
         }
         dir.write("oversubscription.svg", Charts.render(List.of(new Charts.Panel(
-                "Throughput vs oversubscription (" + cpus + " CPUs, no hogs, cs " + cs + ", think " + think + ")", "threads (per CPU)", "acquisitions / s", xs, series))));
+                "Throughput vs oversubscription (" + cpus + " CPUs, no hogs, cs " + cs + ", think " + think + ")", "threads (per CPU)",
+                "acquisitions / s", xs, series, null, true, List.of(), FEATURED_LOCK))));
         List<String> drops = new ArrayList<>();
-        for (double d : dropRates) {
-            drops.add(fmt(d) + "%");
+        double[] dropX = new double[dropRates.size()];
+        for (int i = 0; i < dropX.length; i++) {
+            drops.add(fmt(dropRates.get(i)) + "%");
+            dropX[i] = Math.log10(1 + dropRates.get(i)); // log-like: 0, 1, 10, 50, 100 % all apart, 0 included
         }
         List<Charts.Series> thr = new ArrayList<>();
         List<Charts.Series> waste = new ArrayList<>();
@@ -365,9 +359,15 @@ public final class DemoMain implements Callable<Integer> {
             thr.add(new Charts.Series(name, t));
             waste.add(new Charts.Series(name, w));
         }
+        // The no-state reference: adaptive[none] in the same scenario (the table's run, when the table has it).
+        RunResult none = find(results, "table", "adaptive-none", -1).orElse(null);
+        String ref = "adaptive[none]";
+        String xTitle = "drop rate (log scale: x = log10(1 + %))";
         dir.write("drop-rate.svg", Charts.render(List.of(
-                new Charts.Panel("Throughput vs drop rate", "drop rate", "acquisitions / s", drops, thr),
-                new Charts.Panel("Spin waste vs drop rate", "drop rate", "spin ns per acquisition", drops, waste))));
+                new Charts.Panel("Throughput vs drop rate", xTitle, "acquisitions / s", drops, thr, dropX, false,
+                        none == null ? List.of() : List.of(new Charts.Reference(ref, none.throughputPerSec())), null),
+                new Charts.Panel("Spin waste vs drop rate", xTitle, "spin ns per acquisition", drops, waste, dropX, false,
+                        none == null ? List.of() : List.of(new Charts.Reference(ref, none.spinNsPerAcq())), null))));
     }
 
     static java.util.Optional<RunResult> find(List<RunResult> results, String scenario, String lockId, int threads) {

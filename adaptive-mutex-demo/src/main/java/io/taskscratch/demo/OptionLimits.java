@@ -20,8 +20,8 @@ final class OptionLimits {
     static final int MAX_SEEDS = 64;
     /** Longest run, in ms (virtual time in the model, wall time on the kernel backend). */
     static final long MAX_DURATION_MS = 60_000;
-    /** Length of the traced timeline run, in µs: the timeline window fits inside it. */
-    static final long TIMELINE_RUN_US = 5_000;
+    /** Widest timeline window, in µs: wider ones draw sub-pixel intervals. */
+    static final long MAX_TIMELINE_US = 5_000;
     /** Most threads per CPU in the oversubscription sweep. */
     static final double MAX_OVERSUB = 64;
     /** Most repeats per lock on the kernel backend. */
@@ -63,7 +63,7 @@ final class OptionLimits {
         range("--seeds", o.seeds, 1, MAX_SEEDS);
         range("--duration-ms", o.durationMs, 1, MAX_DURATION_MS);
         range("--sweep-ms", o.sweepMs, 1, MAX_DURATION_MS);
-        range("--timeline-us", o.timelineUs, 1, TIMELINE_RUN_US);
+        range("--timeline-us", o.timelineUs, 1, Math.min(MAX_TIMELINE_US, o.durationMs * 1_000));
         range("--repeats", o.repeats, 1, MAX_REPEATS);
         oneOf("--policy", o.policy, POLICIES);
         if (!(o.memoryPressure >= 0 && o.memoryPressure <= 1)) {
