@@ -40,7 +40,7 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--cpus", description = "Modelled CPUs, 1 to " + OptionLimits.MAX_CPUS + " (default ${DEFAULT-VALUE}).")
     int cpus = 2;
 
-    @Option(names = "--threads", description = "Contending tasks in the comparison table and the drop-rate sweep, 0.."
+    @Option(names = "--threads", description = "Contending tasks in the comparison table and the drop-rate sweep, 0 to "
             + OptionLimits.MAX_TASKS + "; 0 = 2 x CPUs (default ${DEFAULT-VALUE}).")
     int threads = 0;
 
