@@ -9,12 +9,13 @@ module io.taskscratch.demo {
     requires io.taskscratch.kernel;
     requires transitive io.taskscratch.percpu;
     requires org.agrona;
-    requires HdrHistogram;
     requires info.picocli;
 
     exports io.taskscratch.demo;
     exports io.taskscratch.demo.locks;
     exports io.taskscratch.demo.percpu;
+
+    // The demo package also reads HdrHistogram from the class path (--add-reads in the POM): it has no module name.
 
     // picocli fills the demo's option fields reflectively.
     opens io.taskscratch.demo to info.picocli;

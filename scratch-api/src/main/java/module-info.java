@@ -7,6 +7,8 @@
  * and Memory API, so applications should run with {@code --enable-native-access=io.taskscratch.api}
  * (or {@code ALL-UNNAMED} on the class path).
  */
+// "module": the qualified exports below name io.taskscratch.kernel, which is compiled after this module.
+@SuppressWarnings("module")
 module io.taskscratch.api {
     exports io.taskscratch;
     exports io.taskscratch.platform;

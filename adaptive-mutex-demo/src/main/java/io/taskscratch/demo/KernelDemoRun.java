@@ -6,6 +6,7 @@ import io.taskscratch.demo.locks.LockFactory;
 import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.KernelRegistration;
 import io.taskscratch.kernel.SharedKernelState;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.region.HeaderSnapshot;
@@ -51,7 +52,11 @@ final class KernelDemoRun {
             throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
                     + " adaptive-kernel, adaptive-none or a classic lock");
         }
-        ComparedLock lock = LockFactory.create(choice.kind(), metered, source);
+        // The JDK's ReentrantLock and synchronized need the native platform itself (LockFactory
+        // builds their models on any other); they do not spin or park through it, so nothing is lost.
+        boolean jdk = choice.kind() == LockKind.REENTRANT_LOCK || choice.kind() == LockKind.REENTRANT_LOCK_FAIR
+                || choice.kind() == LockKind.SYNCHRONIZED;
+        ComparedLock lock = LockFactory.create(choice.kind(), jdk ? NativePlatform.instance() : metered, source);
         Lock l = lock.asLock();
         Recorder waits = new Recorder(3);
         long[] acquisitions = new long[spec.threads()];
