@@ -103,30 +103,34 @@ class KernelCreateRulesTest {
         TaskHandle me = TaskHandle.current();
         int key = me.fd();
         long garbage = -16; // a uptr holding it would be EFAULT (address + size - 1 overflows)
-        for (Map.Entry<String, ValueType> e : plain.entrySet()) {
-            ValueType v = e.getValue();
-            KernelTestMap kernel = (KernelTestMap) KernelTestMap.create(v);
-            try (TaskStorageMap sim = TaskStorageMap.create("plain", MapSpec.taskStorage(v))) {
-                int p = v.fields().stream().map(ValueType.Field::name).toList().indexOf("p");
-                long[] addresses = new long[v.fields().size()];
-                addresses[p] = garbage;
-                assertEquals(0, kernel.update(key, addresses, 0), e.getKey() + ": the kernel neither checks nor pins it");
-                var value = sim.newValue();
-                value.data().set(ValueLayout.JAVA_LONG_UNALIGNED, v.fields().get(p).offset(), garbage);
-                sim.update(me, value, 0);
-                assertEquals(garbage, sim.lookup(me).data().get(ValueLayout.JAVA_LONG_UNALIGNED, v.fields().get(p).offset()),
-                        e.getKey() + ": plain data is stored and read back as it is");
-                IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
-                        () -> value.setUptr("p", UserMemory.ofAddress(garbage)));
-                assertTrue(iae.getMessage().contains("\"p\"") && iae.getMessage().contains("plain data"), iae.getMessage());
-                int lockRc = kernel.update(key, addresses, MapFlags.F_LOCK);
-                Errno simLock = KernelDifferentialTest.simulated(() -> sim.update(me, value, MapFlags.F_LOCK));
-                assertEquals(KernelErrors.of(-lockRc), simLock, e.getKey() + ": F_LOCK, kernel rc " + lockRc);
-                System.out.printf("[scratch-kernel] plain data: %-44s update ok on both, F_LOCK %s on both%n", e.getKey(), simLock);
-            } finally {
-                assertEquals(0, kernel.delete(key));
-                kernel.close();
+        try {
+            for (Map.Entry<String, ValueType> e : plain.entrySet()) {
+                ValueType v = e.getValue();
+                KernelTestMap kernel = (KernelTestMap) KernelTestMap.create(v);
+                try (TaskStorageMap sim = TaskStorageMap.create("plain", MapSpec.taskStorage(v))) {
+                    int p = v.fields().stream().map(ValueType.Field::name).toList().indexOf("p");
+                    long[] addresses = new long[v.fields().size()];
+                    addresses[p] = garbage;
+                    assertEquals(0, kernel.update(key, addresses, 0), e.getKey() + ": the kernel neither checks nor pins it");
+                    var value = sim.newValue();
+                    value.data().set(ValueLayout.JAVA_LONG_UNALIGNED, v.fields().get(p).offset(), garbage);
+                    sim.update(me, value, 0);
+                    assertEquals(garbage, sim.lookup(me).data().get(ValueLayout.JAVA_LONG_UNALIGNED, v.fields().get(p).offset()),
+                            e.getKey() + ": plain data is stored and read back as it is");
+                    IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
+                            () -> value.setUptr("p", UserMemory.ofAddress(garbage)));
+                    assertTrue(iae.getMessage().contains("\"p\"") && iae.getMessage().contains("plain data"), iae.getMessage());
+                    int lockRc = kernel.update(key, addresses, MapFlags.F_LOCK);
+                    Errno simLock = KernelDifferentialTest.simulated(() -> sim.update(me, value, MapFlags.F_LOCK));
+                    assertEquals(KernelErrors.of(-lockRc), simLock, e.getKey() + ": F_LOCK, kernel rc " + lockRc);
+                    System.out.printf("[scratch-kernel] plain data: %-44s update ok on both, F_LOCK %s on both%n", e.getKey(), simLock);
+                } finally {
+                    assertEquals(0, kernel.delete(key));
+                    kernel.close();
+                }
             }
+        } finally {
+            me.close(); // closes its pidfd
         }
     }
 }

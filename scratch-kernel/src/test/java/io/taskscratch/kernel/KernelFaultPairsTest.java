@@ -242,6 +242,7 @@ class KernelFaultPairsTest {
             arena.close();
             Libc.close(nonPidfd);
             deadTask.get().close();
+            me.close(); // closes its pidfd
             table.forEach(System.out::println);
             System.out.println("[scratch-kernel] pairs: left out, one call cannot hold them: two different keys"
                     + " (DEAD_TASK/NON_PIDFD/CLOSED_FD), NOEXIST_ON_EXISTING + EXIST_ON_MISSING");
