@@ -37,7 +37,7 @@ import java.util.concurrent.locks.Lock;
  * stops at the virtual time limit.
  */
 final class DemoRun {
-    /** A wait longer than this is a starvation event (DESIGN.md §12). */
+    /** A wait longer than this is a starvation event (docs/design.md §12). */
     static final long STARVATION_NS = 1_000_000L;
     /** CPU-hog work per model call. */
     private static final long HOG_CHUNK_NS = 1_000_000L;

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 /**
  * A duration distribution for critical sections and think time: a fixed value ({@code 0},
  * {@code 50ns}, {@code 1us}, {@code 10us}, {@code 100us}, {@code 2ms} ...), or {@code bimodal}:
- * 95 % 1 µs, 5 % 100 µs (DESIGN.md §12). {@link #sample} draws from a task's seeded stream.
+ * 95 % 1 µs, 5 % 100 µs (docs/design.md §12). {@link #sample} draws from a task's seeded stream.
  *
  * @param label   the text it was parsed from, for tables
  * @param shortNs the value (fixed) or the common short value (bimodal)
