@@ -8,7 +8,7 @@ import java.util.Locale;
  * panels side by side, one polyline per series, a legend, and the exact value in each point's
  * tooltip. Plain text output, no dependencies.
  */
-final class Charts {
+public final class Charts {
     private static final int W = 620;
     private static final int H = 420;
     private static final int LEFT = 80;
@@ -27,7 +27,7 @@ final class Charts {
      * @param name   legend text
      * @param values y per x category (NaN: no point)
      */
-    record Series(String name, double[] values) {
+    public record Series(String name, double[] values) {
     }
 
     /**
@@ -39,7 +39,7 @@ final class Charts {
      * @param xs     x categories
      * @param series the lines
      */
-    record Panel(String title, String xLabel, String yLabel, List<String> xs, List<Series> series) {
+    public record Panel(String title, String xLabel, String yLabel, List<String> xs, List<Series> series) {
     }
 
     /**
@@ -48,7 +48,7 @@ final class Charts {
      * @param panels the charts
      * @return the SVG document
      */
-    static String render(List<Panel> panels) {
+    public static String render(List<Panel> panels) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\">%n", W * panels.size(), H));
