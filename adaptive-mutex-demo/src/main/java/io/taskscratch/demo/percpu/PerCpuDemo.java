@@ -70,11 +70,12 @@ public final class PerCpuDemo {
                 cpus, CAPACITY, cpus * CAPACITY, BURST, OBJECT_BYTES);
         System.out.println("In the scheduler model (" + cpus + " CPUs, " + MODEL_NS_PER_TASK / 1_000_000
                 + " ms virtual CPU time per task, pinned regions written by the model's sched_switch hook):");
-        System.out.printf(Locale.ROOT, "%-12s %8s %14s %12s %10s%n", "pool", "threads", "objects held", "bytes held", "re-homes");
+        System.out.printf(Locale.ROOT, "%-12s %8s %14s %12s %11s %10s%n", "pool", "threads", "objects held", "bytes held",
+                "migrations", "re-homes");
         for (int t : THREADS) {
             for (String pool : POOLS) {
                 long[] r = modelRun(pool, t, cpus);
-                System.out.printf(Locale.ROOT, "%-12s %8d %14d %12d %10s%n", pool, t, r[0], r[0] * OBJECT_BYTES,
+                System.out.printf(Locale.ROOT, "%-12s %8d %14d %12d %11d %10s%n", pool, t, r[0], r[0] * OBJECT_BYTES, r[2],
                         pool.equals("percpu") ? Long.toString(r[1]) : "-");
                 csv.append(String.format(Locale.ROOT, "model,%s,%d,0,,%d,%d%n", pool, t, r[0], r[0] * OBJECT_BYTES));
             }
@@ -158,7 +159,7 @@ public final class PerCpuDemo {
         }
     }
 
-    /** {objects held at the end, re-homes} of one model run. */
+    /** {objects held at the end, re-homes, the model's migrations of all tasks} of one model run. */
     private static long[] modelRun(String kind, int threads, int cpus) {
         Simulation sim = new Simulation(SimConfig.builder().cpus(cpus).threads(ThreadKind.VIRTUAL).seed(42).build());
         SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(42));
@@ -182,8 +183,9 @@ public final class PerCpuDemo {
         }
         sim.run(Math.max(20_000_000L, threads * MODEL_NS_PER_TASK / cpus));
         long held = pool.held();
+        long migrations = sim.tasks().stream().mapToLong(t -> t.migrations()).sum();
         scratch.close();
-        return new long[] {held, perCpu != null ? perCpu.rehomes() : 0};
+        return new long[] {held, perCpu != null ? perCpu.rehomes() : 0, migrations};
     }
 
     private static Sample realRun(String kind, int threads, int cpus, long millis) throws InterruptedException {
