@@ -9,7 +9,7 @@ import java.util.Locale;
  * is categorical (evenly spaced) or placed at given positions; the y axis starts at zero or
  * spans the data, and then says so in its title. Plain text output, no dependencies.
  */
-final class Charts {
+public final class Charts {
     private static final int W = 620;
     private static final int H = 420;
     private static final int LEFT = 80;
@@ -31,7 +31,7 @@ final class Charts {
      * @param name   legend text
      * @param values y per x category (NaN: no point)
      */
-    record Series(String name, double[] values) {
+    public record Series(String name, double[] values) {
     }
 
     /**
@@ -56,7 +56,7 @@ final class Charts {
      * @param references horizontal lines
      * @param featured   the series drawn last and thickest (null: none)
      */
-    record Panel(String title, String xLabel, String yLabel, List<String> xs, List<Series> series, double[] xPositions,
+    public record Panel(String title, String xLabel, String yLabel, List<String> xs, List<Series> series, double[] xPositions,
                  boolean yFromZero, List<Reference> references, String featured) {
         /**
          * A panel with categorical x, y from zero, no references, nothing featured.
@@ -78,7 +78,7 @@ final class Charts {
      * @param panels the charts
      * @return the SVG document
      */
-    static String render(List<Panel> panels) {
+    public static String render(List<Panel> panels) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\">%n", W * panels.size(), H));

@@ -8,6 +8,7 @@ import io.taskscratch.percpu.PerCpuPool;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -23,11 +24,18 @@ import org.openjdk.jmh.annotations.State;
  * {@code ManyToManyConcurrentArrayQueue}. Every pool holds objects before the first operation, so
  * an allocation hits the pool. Threads with {@code -t}:
  * {@code java -jar benchmarks.jar PerCpuPoolBench -t 2 -f 1 -wi 3 -i 5 -w 1 -r 1}.
+ *
+ * <p>Agrona 2's queues reach {@code jdk.internal.misc.Unsafe} (its {@code UnsafeApi}), so the fork
+ * gets {@value #AGRONA_UNSAFE}; without it the queue's class initialisation fails with an
+ * {@link IllegalAccessError}.
  */
+@Fork(jvmArgsAppend = PerCpuPoolBench.AGRONA_UNSAFE)
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PerCpuPoolBench {
+    /** The JVM flag Agrona 2's concurrent queues need on JDK 25. */
+    static final String AGRONA_UNSAFE = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
     /** Objects per CPU (per-CPU pool), per thread (thread-local) and per CPU in the shared queue. */
     static final int CAPACITY = 64;
 

@@ -22,9 +22,14 @@ final class CpuSlots {
 
     /** Checks a slot count given by a caller; {@code what} names the argument in the message. */
     static int checkSlots(String what, int slots) {
-        if (slots < 1 || slots > MAX_SLOTS) {
-            throw new ScratchException(Errno.EINVAL, what + " " + slots + ": must be in [1, " + MAX_SLOTS + "]");
+        return checkRange(what, slots, 1, MAX_SLOTS);
+    }
+
+    /** Checks that {@code value} is in [lo, hi]: EINVAL naming {@code what} and the range otherwise. */
+    static int checkRange(String what, int value, int lo, int hi) {
+        if (value < lo || value > hi) {
+            throw new ScratchException(Errno.EINVAL, what + " " + value + ": must be in [" + lo + ", " + hi + "]");
         }
-        return slots;
+        return value;
     }
 }

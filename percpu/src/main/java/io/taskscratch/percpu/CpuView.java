@@ -31,9 +31,11 @@ public interface CpuView {
      * The thread's context switches (in + out) since its region was registered: changes whenever
      * the thread was switched out and back in.
      *
-     * @return a non-negative count, or {@link #SEQUENCE_UNKNOWN}
+     * @return a non-negative count, or {@link #SEQUENCE_UNKNOWN} (the default: no notifications)
      */
-    long switches();
+    default long switches() {
+        return SEQUENCE_UNKNOWN;
+    }
 
     /**
      * The thread's migrations since its region was registered: changes exactly when the thread
@@ -41,6 +43,9 @@ public interface CpuView {
      * {@link #cpu()} only when this changed.
      *
      * @return a non-negative count (the u32 field, zero-extended), or {@link #SEQUENCE_UNKNOWN}
+     *         (the default: no notifications)
      */
-    long migrations();
+    default long migrations() {
+        return SEQUENCE_UNKNOWN;
+    }
 }

@@ -315,11 +315,7 @@ public final class PerCpuPool<T> {
          * @throws ScratchException EINVAL if out of range
          */
         public Builder<T> capacityPerCpu(int capacity) {
-            if (capacity < 1 || capacity > MAX_CAPACITY_PER_CPU) {
-                throw new ScratchException(Errno.EINVAL, "capacityPerCpu " + capacity + ": must be in [1, "
-                        + MAX_CAPACITY_PER_CPU + "]");
-            }
-            this.capacityPerCpu = capacity;
+            this.capacityPerCpu = CpuSlots.checkRange("capacityPerCpu", capacity, 1, MAX_CAPACITY_PER_CPU);
             return this;
         }
 
@@ -346,11 +342,7 @@ public final class PerCpuPool<T> {
          * @throws ScratchException EINVAL if out of range
          */
         public Builder<T> transferCapacity(int capacity) {
-            if (capacity < 0 || capacity > MAX_TRANSFER_CAPACITY) {
-                throw new ScratchException(Errno.EINVAL, "transferCapacity " + capacity + ": must be in [0, "
-                        + MAX_TRANSFER_CAPACITY + "]");
-            }
-            this.transferCapacity = capacity;
+            this.transferCapacity = CpuSlots.checkRange("transferCapacity", capacity, 0, MAX_TRANSFER_CAPACITY);
             return this;
         }
 

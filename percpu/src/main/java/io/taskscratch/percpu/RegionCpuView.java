@@ -44,43 +44,37 @@ final class RegionCpuView implements CpuView {
         return s;
     }
 
-    @Override
-    public int cpu() {
+    /**
+     * One opaque load of a u32 ({@code wide} false, zero-extended) or u64 header field, or
+     * {@link #SEQUENCE_UNKNOWN} without a live region. {@code wide} is a constant at every call
+     * site, so the branch folds away once inlined.
+     */
+    private long load(long offset, boolean wide) {
         MemorySegment s = bound();
         if (s != null) {
             try {
-                return (int) INT.getOpaque(s, (long) RegionAbi.CPU_OFFSET);
+                return wide ? (long) LONG.getOpaque(s, offset) : (int) INT.getOpaque(s, offset) & U32;
             } catch (IllegalStateException freed) {
                 segment = null;
             }
         }
-        return SchedGetcpuView.INSTANCE.cpu();
+        return SEQUENCE_UNKNOWN;
+    }
+
+    @Override
+    public int cpu() {
+        long cpu = load(RegionAbi.CPU_OFFSET, false);
+        return cpu != SEQUENCE_UNKNOWN ? (int) cpu : SchedGetcpuView.INSTANCE.cpu();
     }
 
     @Override
     public long switches() {
-        MemorySegment s = bound();
-        if (s != null) {
-            try {
-                return (long) LONG.getOpaque(s, (long) RegionAbi.SWITCHES_OFFSET);
-            } catch (IllegalStateException freed) {
-                segment = null;
-            }
-        }
-        return SEQUENCE_UNKNOWN;
+        return load(RegionAbi.SWITCHES_OFFSET, true);
     }
 
     @Override
     public long migrations() {
-        MemorySegment s = bound();
-        if (s != null) {
-            try {
-                return (int) INT.getOpaque(s, (long) RegionAbi.MIGRATIONS_OFFSET) & U32;
-            } catch (IllegalStateException freed) {
-                segment = null;
-            }
-        }
-        return SEQUENCE_UNKNOWN;
+        return load(RegionAbi.MIGRATIONS_OFFSET, false);
     }
 
     @Override

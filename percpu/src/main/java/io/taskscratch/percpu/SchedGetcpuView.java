@@ -4,7 +4,8 @@ import io.taskscratch.internal.os.Libc;
 
 /**
  * The view without regions: glibc's {@code sched_getcpu()} through FFM (a load from the thread's
- * rseq area on glibc ≥ 2.35, else the vDSO) and no re-scheduling notifications. Stateless, so one
+ * rseq area on glibc ≥ 2.35, else the vDSO) and no re-scheduling notifications (the interface's
+ * defaults). Stateless, so one
  * instance serves every thread.
  */
 final class SchedGetcpuView implements CpuView {
@@ -16,16 +17,6 @@ final class SchedGetcpuView implements CpuView {
     @Override
     public int cpu() {
         return Libc.schedGetcpu();
-    }
-
-    @Override
-    public long switches() {
-        return SEQUENCE_UNKNOWN;
-    }
-
-    @Override
-    public long migrations() {
-        return SEQUENCE_UNKNOWN;
     }
 
     @Override

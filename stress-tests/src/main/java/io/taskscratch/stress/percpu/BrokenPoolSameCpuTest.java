@@ -30,37 +30,23 @@ import org.openjdk.jcstress.infra.results.II_Result;
 @Outcome(expect = FORBIDDEN, desc = "an object handed out twice or lost")
 @State
 public class BrokenPoolSameCpuTest {
-    private final TrustingPerCpuPool pool = new TrustingPerCpuPool(SameCpu.INSTANCE, 2, 4);
-    private final Object held1 = pool.allocate();
-    private final Object held2 = pool.allocate();
-    private Object got1;
-    private Object got2;
-
-    {
-        Object a = pool.allocate();
-        Object b = pool.allocate();
-        pool.free(a);
-        pool.free(b); // CPU 0's list: [a, b]; made: 4
-    }
+    private final PoolRace race = new PoolRace(new TrustingPerCpuPool(SameCpu.INSTANCE, 2, 4));
 
     /** Allocates, then frees what it held. */
     @Actor
     public void first() {
-        got1 = pool.allocate();
-        pool.free(held1);
+        race.first();
     }
 
     /** The same on the "same CPU". */
     @Actor
     public void second() {
-        got2 = pool.allocate();
-        pool.free(held2);
+        race.second();
     }
 
     /** Same object twice? Balance of made, held, dropped and out. */
     @Arbiter
     public void check(II_Result r) {
-        r.r1 = got1 == got2 ? 1 : 0;
-        r.r2 = (int) (pool.created() - pool.held() - pool.dropped() - 2);
+        race.result(r);
     }
 }

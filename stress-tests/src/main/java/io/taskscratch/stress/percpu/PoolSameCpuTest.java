@@ -29,36 +29,48 @@ import org.openjdk.jcstress.infra.results.II_Result;
 public class PoolSameCpuTest {
     private final PerCpuPool<Object> pool = PerCpuPool.builder(SameCpu.INSTANCE, Object::new)
             .cpus(2).capacityPerCpu(4).batch(1).transferCapacity(0).build();
-    private final Object held1 = pool.allocate();
-    private final Object held2 = pool.allocate();
-    private Object got1;
-    private Object got2;
+    private final PoolRace race = new PoolRace(new PoolRace.Pool() {
+        @Override
+        public Object allocate() {
+            return pool.allocate();
+        }
 
-    {
-        Object a = pool.allocate();
-        Object b = pool.allocate();
-        pool.free(a);
-        pool.free(b); // CPU 0's list: [a, b]; made: 4
-    }
+        @Override
+        public void free(Object o) {
+            pool.free(o);
+        }
+
+        @Override
+        public long created() {
+            return pool.created();
+        }
+
+        @Override
+        public long held() {
+            return pool.held();
+        }
+
+        @Override
+        public long dropped() {
+            return pool.dropped();
+        }
+    });
 
     /** Allocates, then frees what it held. */
     @Actor
     public void first() {
-        got1 = pool.allocate();
-        pool.free(held1);
+        race.first();
     }
 
     /** The same on the "same CPU". */
     @Actor
     public void second() {
-        got2 = pool.allocate();
-        pool.free(held2);
+        race.second();
     }
 
     /** Same object twice? Balance of made, held, dropped and out. */
     @Arbiter
     public void check(II_Result r) {
-        r.r1 = got1 == got2 ? 1 : 0;
-        r.r2 = (int) (pool.created() - pool.held() - pool.dropped() - 2);
+        race.result(r);
     }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * correct only if the CPU id were exclusive up to the commit. The statistics are atomic, so a
  * failure is the lists' fault alone.
  */
-final class TrustingPerCpuPool {
+final class TrustingPerCpuPool implements PoolRace.Pool {
     private final CpuSource source;
     private final int capacity;
     private final Object[][] items;
@@ -24,7 +24,8 @@ final class TrustingPerCpuPool {
         this.counts = new int[cpus];
     }
 
-    Object allocate() {
+    @Override
+    public Object allocate() {
         int cpu = source.currentView().cpu();
         int n = counts[cpu];
         if (n > 0) {
@@ -38,7 +39,8 @@ final class TrustingPerCpuPool {
         return new Object();
     }
 
-    void free(Object o) {
+    @Override
+    public void free(Object o) {
         int cpu = source.currentView().cpu();
         int n = counts[cpu];
         if (n < capacity) {
@@ -50,15 +52,18 @@ final class TrustingPerCpuPool {
         dropped.incrementAndGet();
     }
 
-    long created() {
+    @Override
+    public long created() {
         return created.get();
     }
 
-    long dropped() {
+    @Override
+    public long dropped() {
         return dropped.get();
     }
 
-    long held() {
+    @Override
+    public long held() {
         long h = 0;
         for (int c : counts) {
             h += c;
