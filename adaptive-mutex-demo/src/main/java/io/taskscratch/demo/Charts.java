@@ -67,7 +67,7 @@ public final class Charts {
          * @param xs     x categories
          * @param series the lines
          */
-        Panel(String title, String xLabel, String yLabel, List<String> xs, List<Series> series) {
+        public Panel(String title, String xLabel, String yLabel, List<String> xs, List<Series> series) {
             this(title, xLabel, yLabel, xs, series, null, true, List.of(), null);
         }
     }
