@@ -190,13 +190,14 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     /**
-     * What this run was, for {@code results.json}: the version, every option's value (defaults
-     * included) and the seeds; the single place run metadata is collected.
+     * What this run was, for {@code results.json}: the version, the value of every option of
+     * this backend (defaults included) and the seeds; the single place run metadata is collected.
      */
     RunMetadata metadata(List<Long> seedList) {
         RunMetadata options = new RunMetadata();
+        List<String> other = backend.equals("kernel") ? OptionLimits.MODEL_ONLY : OptionLimits.KERNEL_ONLY;
         for (CommandLine.Model.OptionSpec o : spec.options()) {
-            if (!o.usageHelp() && !o.versionHelp()) {
+            if (!o.usageHelp() && !o.versionHelp() && !other.contains(o.longestName())) {
                 Object v = o.getValue();
                 options.put(o.longestName(), v instanceof Path p ? p.toString() : v);
             }

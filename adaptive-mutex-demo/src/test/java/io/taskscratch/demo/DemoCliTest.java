@@ -121,6 +121,7 @@ class DemoCliTest {
         assertTrue(json.contains("\"seeds\": [5, 6]"), json);
         assertTrue(json.contains("\"--duration-ms\": 2"), json);
         assertTrue(json.contains("\"--locks\": [\"ttas\"]"), json);
+        assertFalse(json.contains("--repeats"), "kernel-only options are not part of a model run: " + json);
     }
 
     @Test
