@@ -12,6 +12,7 @@ module io.taskscratch.sched {
     requires chronicle.core;
 
     exports io.taskscratch.sched;
+    exports io.taskscratch.sched.calibration;
     exports io.taskscratch.sched.trace;
     exports io.taskscratch.sched.workload;
 }

@@ -245,7 +245,8 @@ final class Charts {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
-    private static String esc(String s) {
+    /** XML text escaping (also used by {@link ValidationChart}). */
+    static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -1,8 +1,10 @@
 package io.taskscratch.demo;
 
 import io.taskscratch.kernel.KernelAvailability;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.kernel.KernelOwnerState;
+import io.taskscratch.kernel.SharedKernelState;
+import io.taskscratch.sched.CostProfile;
+import io.taskscratch.sched.calibration.CalibrationProfile;
 import io.taskscratch.sched.trace.SvgTimeline;
 import io.taskscratch.sched.trace.Timeline;
 import io.taskscratch.sched.trace.TraceRecorder;
@@ -27,7 +29,8 @@ import java.util.concurrent.Callable;
  * {@code mvn -Pdemo package} runs it with the defaults; {@code -Ddemo.args="--help"} lists the
  * options. See {@code docs/demo.md}.
  */
-@Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = DemoVersion.class,
+@Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false, subcommands = ValidateCommand.class,
+        versionProvider = DemoVersion.class,
         description = {"Pinned or lossy? Compares the adaptive mutex (owner state from pinned uptr regions, lossy probe-write "
             + "regions, an rseq-style hint, or none) with the classic locks, inside the deterministic scheduler model. "
             + "All times are virtual; the same seed gives the same results. Details: docs/demo.md."},
@@ -109,6 +112,10 @@ public final class DemoMain implements Callable<Integer> {
             + "(needs root or CAP_BPF + CAP_PERFMON; loads a BPF program; --duration-ms is then wall time; the model's options "
             + "--cpus, --policy, --seed(s), --memory-pressure, the sweeps' options and model-only locks are refused).")
     String backend = "model";
+
+    @Option(names = "--calibration", description = "Calibration profile (JSON, from the scheduler model's `calibrate`) whose costs the "
+            + "model charges (default: the profile checked in with the model).")
+    Path calibration;
 
     @Option(names = "--repeats", description = "--backend kernel: runs per lock and thread count, 1 to " + OptionLimits.MAX_REPEATS
             + "; the table shows the median and the spread (default ${DEFAULT-VALUE}).")
@@ -207,11 +214,12 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     private Integer run(OutputDir dir) throws IOException {
+        CostProfile costs = (calibration == null ? CalibrationProfile.defaultProfile() : CalibrationProfile.load(calibration)).costs();
         long hostStart = System.nanoTime();
         int tableThreads = threads > 0 ? threads : 2 * cpus;
         int tableHogs = hogs >= 0 ? hogs : 2 * cpus;
         RunSpec base = new RunSpec("table", LockChoice.parse("ttas"), cpus, tableThreads, tableHogs, Distribution.parse(cs),
-                Distribution.parse(think), policy, durationMs * 1_000_000L, seed, seeds, memoryPressure, checkInvariants);
+                Distribution.parse(think), policy, durationMs * 1_000_000L, seed, seeds, memoryPressure, checkInvariants, costs);
         List<LockChoice> tableLocks = LockChoice.parseList(locks);
         List<RunSpec> plan = new ArrayList<>();
         for (LockChoice l : tableLocks) {

@@ -1,7 +1,7 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.mutex.ComparedLock;
-import io.taskscratch.mutex.LockFactory;
+import io.taskscratch.demo.locks.ComparedLock;
+import io.taskscratch.demo.locks.LockFactory;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.mutex.RegionOwnerStateSource;
 import io.taskscratch.sched.SchedScratch;
@@ -99,7 +99,7 @@ final class DemoRun {
     private static void runSeed(RunSpec spec, int k, TraceRecorder[] recorderOut, Pool pool) {
         boolean marks = recorderOut != null;
         long seed = spec.seed() + k;
-        SimConfig config = SimConfig.builder().cpus(spec.cpus()).policy(spec.policy()).seed(seed)
+        SimConfig config = SimConfig.builder().cpus(spec.cpus()).policy(spec.policy()).seed(seed).costs(spec.costs())
                 .checkInvariants(spec.checkInvariants()).watchdogMillis(WATCHDOG_MS).build();
         Simulation sim = new Simulation(config);
         if (marks) {

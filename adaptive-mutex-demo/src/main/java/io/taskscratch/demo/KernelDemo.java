@@ -1,8 +1,8 @@
 package io.taskscratch.demo;
 
 import io.taskscratch.kernel.KernelAvailability;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.kernel.KernelOwnerState;
+import io.taskscratch.kernel.SharedKernelState;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,7 +50,7 @@ final class KernelDemo {
     static int run(DemoMain o, long durationMs, OutputDir dir, PrintStream console) throws IOException, InterruptedException {
         console.println("--backend kernel: loading the sched_switch BPF program (tp_btf/sched_switch, uptr task storage) into "
                 + "this kernel; it stays attached until the demo exits");
-        AutomaticKernelState kernel = KernelOwnerStateSource.automatic(); // the shared backend every native mutex uses
+        SharedKernelState kernel = KernelOwnerState.shared(); // the opt-in shared backend
         KernelAvailability a = kernel.availability();
         if (!a.available()) {
             console.println("--backend kernel: the kernel backend is unavailable: " + a.reason());

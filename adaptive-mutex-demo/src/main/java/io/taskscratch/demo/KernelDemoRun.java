@@ -1,12 +1,12 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.demo.locks.ComparedLock;
+import io.taskscratch.demo.locks.CountingPlatform;
+import io.taskscratch.demo.locks.LockFactory;
+import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.KernelRegistration;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.ComparedLock;
-import io.taskscratch.mutex.CountingPlatform;
-import io.taskscratch.mutex.KernelOwnerStateSource;
-import io.taskscratch.mutex.LockFactory;
-import io.taskscratch.mutex.LockKind;
+import io.taskscratch.kernel.SharedKernelState;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.region.HeaderSnapshot;
@@ -17,10 +17,10 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Runs one {@link RunSpec} on the real machine ({@code --backend kernel}): {@code threads} platform
- * threads and {@code hogs} busy threads for {@code durationNs} of wall time. It uses the same shared
- * backend as every native {@code AdaptiveMutex} ({@link KernelOwnerStateSource#automatic()}): every
+ * threads and {@code hogs} busy threads for {@code durationNs} of wall time. It uses the shared
+ * backend of the opt-in kernel source ({@link KernelOwnerState#shared()}): every
  * worker registers in it up front whatever the lock, so the BPF program's cost is the same for all,
- * and {@code adaptive-kernel} is a mutex with that automatic source. Registrations end with the
+ * and {@code adaptive-kernel} is a mutex with that source. Registrations end with the
  * workers (the exit hook). Context switches and preemptions come from the workers' regions
  * (switch-outs = switches / 2). Nothing here is deterministic: numbers vary from run to run.
  */
@@ -32,16 +32,20 @@ final class KernelDemoRun {
      * Runs the spec on real threads.
      *
      * @param spec      the run (seed drives the workload's random numbers only)
-     * @param kernel    the automatic source, available; workers register in its backend
+     * @param kernel    the shared kernel source, available; workers register in its backend. Null: no kernel
+     *                  state (classic locks and adaptive-none only; switches are then not counted)
      * @param pauseNs   measured cost of one spin pause, for spin ns per acquisition
      * @return the measurements (wall-clock time)
      * @throws InterruptedException if interrupted while waiting for the workers
      */
-    static RunResult run(RunSpec spec, AutomaticKernelState kernel, double pauseNs) throws InterruptedException {
+    static RunResult run(RunSpec spec, SharedKernelState kernel, double pauseNs) throws InterruptedException {
         LockChoice choice = spec.lock();
         CountingPlatform metered = new CountingPlatform(NativePlatform.instance());
         OwnerStateSource source = OwnerStateSource.none();
         if (choice.state() == LockChoice.State.KERNEL) {
+            if (kernel == null) {
+                throw new IllegalArgumentException("lock " + choice.id() + ": needs the kernel backend, which is unavailable");
+            }
             source = kernel;
         } else if (choice.state() != LockChoice.State.NONE) {
             throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
@@ -65,14 +69,14 @@ final class KernelDemoRun {
             int me = i;
             all[i] = new Thread(() -> {
                 SplittableRandom rnd = new SplittableRandom(spec.seed() * 1_000_003L + me);
-                KernelRegistration reg = kernel.registerCurrentThread();
-                if (reg == null) {
+                KernelRegistration reg = kernel == null ? null : kernel.registerCurrentThread();
+                if (kernel != null && reg == null) {
                     throw new IllegalStateException("worker-" + me + ": not registered in the kernel backend: " + kernel.name());
                 }
                 try {
                     ready.countDown();
                     go.await();
-                    HeaderSnapshot s0 = reg.snapshot();
+                    HeaderSnapshot s0 = reg == null ? null : reg.snapshot();
                     long end = window[1];
                     long[] t0 = new long[1];
                     while ((t0[0] = System.nanoTime()) < end) {
@@ -88,9 +92,11 @@ final class KernelDemoRun {
                         });
                         busy(spec.think().sampleSpread(rnd));
                     }
-                    HeaderSnapshot s1 = reg.snapshot();
-                    switchOuts[me] = (s1.switches() - s0.switches()) / 2;
-                    preempted[me] = s1.preemptions() - s0.preemptions();
+                    if (reg != null) {
+                        HeaderSnapshot s1 = reg.snapshot();
+                        switchOuts[me] = (s1.switches() - s0.switches()) / 2;
+                        preempted[me] = s1.preemptions() - s0.preemptions();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

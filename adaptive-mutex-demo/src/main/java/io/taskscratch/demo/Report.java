@@ -12,7 +12,7 @@ final class Report {
     static final String CSV_HEADER = "scenario,lock,lock_name,cpus,threads,hogs,oversubscription,cs,think,policy,duration_ns,seed,"
             + "memory_pressure,acquisitions,throughput_per_s,p50_ns,p99_ns,p999_ns,max_ns,spin_ns_per_acq,yields_per_acq,"
             + "context_switches,preemptions,worker_cpus,parks,handoffs,fairness_min_max,jain,starvation,writer_attempts,writer_failed,"
-            + "state_answers,false_running,false_not_running,unknown_answers,yield_advice,false_yields,offcpu_spin_ns,wrong_parks";
+            + "state_answers,false_running,false_not_running,unknown_answers,yield_advice,false_yields,offcpu_spin_ns,wrong_parks,costs";
 
     private Report() {
     }
@@ -106,7 +106,7 @@ final class Report {
                     d(s.memoryPressure()), l(r.acquisitions()), d(r.throughputPerSec()), l(r.p50Ns()), l(r.p99Ns()),
                     l(r.p999Ns()), l(r.maxNs()), d(r.spinNsPerAcq()), d(r.yieldsPerAcq()), l(r.contextSwitches()),
                     l(r.preemptions()), d(r.workerCpus()), l(r.parks()), l(r.handoffs()), d(r.fairnessMinMax()), d(r.jain()), l(r.starvation()),
-                    l(r.writerAttempts()), l(r.writerFailed()), truthCells(r.truth()))).append('\n');
+                    l(r.writerAttempts()), l(r.writerFailed()), truthCells(r.truth()), quote(s.costs().summary()))).append('\n');
         }
         return sb.toString();
     }
@@ -202,7 +202,8 @@ final class Report {
         return out.toArray(String[]::new);
     }
 
-    private static String quote(String s) {
+    /** A CSV cell in double quotes (also used by {@link ValidateCommand}). */
+    static String quote(String s) {
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 

@@ -11,6 +11,8 @@ final class Cpu {
     long runStart;
     /** Periodic balance attempts in a row that found only cache-hot tasks (Linux nr_balance_failed). */
     int balanceFailed;
+    /** Wake-ups in flight towards this CPU (Linux rq->ttwu_pending): the CPU does not count as idle. */
+    int pendingWakes;
 
     Cpu(int id, RunQueue rq) {
         this.id = id;

@@ -11,6 +11,7 @@ final class Event {
     static final int TIMER = 2;
     static final int BALANCE = 3;
     static final int START = 4;
+    static final int WAKE = 5;
 
     final int kind;
     final SimTask task;

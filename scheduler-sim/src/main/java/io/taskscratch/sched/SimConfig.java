@@ -2,6 +2,10 @@ package io.taskscratch.sched;
 
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
+import io.taskscratch.sched.calibration.CalibrationProfile;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Everything that determines a simulation run besides the task bodies. Same configuration and
@@ -16,8 +20,9 @@ import io.taskscratch.ScratchException;
  * @param minGranularityNs     fair: minimum slice; CFS {@code sched_min_granularity_ns} = 0.75 ms
  * @param wakeupGranularityNs  fair: wakeup preemption threshold; CFS {@code sched_wakeup_granularity_ns} = 1 ms
  * @param wakeupPreemption     whether a woken task may preempt the running one (Linux feature WAKEUP_PREEMPTION, on)
- * @param contextSwitchNs      virtual cost of a context switch, charged to the incoming task (1.5 µs)
- * @param spinPauseNs          virtual cost of one {@code spinPause()} (20 ns, a few PAUSE instructions)
+ * @param costs                what switches, wake-ups, unpark, park, yield, clock reads and spin pauses cost
+ *                             (default: the calibration profile checked in with the model,
+ *                             {@link CalibrationProfile#defaultProfile()})
  * @param balanceIntervalNs    periodic load balancing interval (4 ms, one tick at CONFIG_HZ=250)
  * @param migrationCostNs      a task that ran this recently is cache hot and not moved by periodic
  *                             balancing; Linux {@code sched_migration_cost_ns} = 0.5 ms
@@ -36,8 +41,7 @@ public record SimConfig(
         long minGranularityNs,
         long wakeupGranularityNs,
         boolean wakeupPreemption,
-        long contextSwitchNs,
-        long spinPauseNs,
+        CostProfile costs,
         long balanceIntervalNs,
         long migrationCostNs,
         boolean idleStealing,
@@ -68,14 +72,25 @@ public record SimConfig(
             throw invalid("minGranularityNs", minGranularityNs, "must not exceed latencyNs " + latencyNs);
         }
         notNegative("wakeupGranularityNs", wakeupGranularityNs);
-        notNegative("contextSwitchNs", contextSwitchNs);
-        notNegative("spinPauseNs", spinPauseNs);
+        if (costs == null) {
+            throw new ScratchException(Errno.EINVAL, "costs null: give a CostProfile");
+        }
         positive("balanceIntervalNs", balanceIntervalNs);
         notNegative("migrationCostNs", migrationCostNs);
         if (threads == null) {
             throw new ScratchException(Errno.EINVAL, "threads null: must be VIRTUAL or PLATFORM");
         }
         positive("watchdogMillis", watchdogMillis);
+    }
+
+    /** Cost of a context switch, charged to the incoming task ({@link CostProfile#contextSwitchNs()}). */
+    public long contextSwitchNs() {
+        return costs.contextSwitchNs();
+    }
+
+    /** Cost of one {@code spinPause()} ({@link CostProfile#spinPauseNs()}). */
+    public long spinPauseNs() {
+        return costs.spinPauseNs();
     }
 
     private static ScratchException invalid(String field, long value, String rule) {
@@ -109,8 +124,7 @@ public record SimConfig(
         b.minGranularityNs = minGranularityNs;
         b.wakeupGranularityNs = wakeupGranularityNs;
         b.wakeupPreemption = wakeupPreemption;
-        b.contextSwitchNs = contextSwitchNs;
-        b.spinPauseNs = spinPauseNs;
+        b.costs = new LinkedHashMap<>(costs.asMap());
         b.balanceIntervalNs = balanceIntervalNs;
         b.migrationCostNs = migrationCostNs;
         b.idleStealing = idleStealing;
@@ -130,8 +144,7 @@ public record SimConfig(
         private long minGranularityNs = 750_000L;
         private long wakeupGranularityNs = 1_000_000L;
         private boolean wakeupPreemption = true;
-        private long contextSwitchNs = 1_500L;
-        private long spinPauseNs = 20L;
+        private Map<String, Long> costs = new LinkedHashMap<>(CalibrationProfile.defaultProfile().costs().asMap());
         private long balanceIntervalNs = 4_000_000L;
         private long migrationCostNs = 500_000L;
         private boolean idleStealing = true;
@@ -157,10 +170,26 @@ public record SimConfig(
         public Builder wakeupGranularityNs(long v) { wakeupGranularityNs = v; return this; }
         /** @param v see {@link SimConfig#wakeupPreemption()} @return this */
         public Builder wakeupPreemption(boolean v) { wakeupPreemption = v; return this; }
-        /** @param v see {@link SimConfig#contextSwitchNs()} @return this */
-        public Builder contextSwitchNs(long v) { contextSwitchNs = v; return this; }
-        /** @param v see {@link SimConfig#spinPauseNs()} @return this */
-        public Builder spinPauseNs(long v) { spinPauseNs = v; return this; }
+        /** @param v see {@link SimConfig#costs()} (all costs at once, e.g. a loaded profile's) @return this */
+        public Builder costs(CostProfile v) { costs = new LinkedHashMap<>(v.asMap()); return this; }
+        /** @param v see {@link CostProfile#contextSwitchNs()} @return this */
+        public Builder contextSwitchNs(long v) { costs.put("contextSwitchNs", v); return this; }
+        /** @param v see {@link CostProfile#spinPauseNs()} @return this */
+        public Builder spinPauseNs(long v) { costs.put("spinPauseNs", v); return this; }
+        /** @param v see {@link CostProfile#wakeupIdleNs()} @return this */
+        public Builder wakeupIdleNs(long v) { costs.put("wakeupIdleNs", v); return this; }
+        /** @param v see {@link CostProfile#wakeupBusyNs()} @return this */
+        public Builder wakeupBusyNs(long v) { costs.put("wakeupBusyNs", v); return this; }
+        /** @param v see {@link CostProfile#unparkIdleNs()} @return this */
+        public Builder unparkIdleNs(long v) { costs.put("unparkIdleNs", v); return this; }
+        /** @param v see {@link CostProfile#unparkBusyNs()} @return this */
+        public Builder unparkBusyNs(long v) { costs.put("unparkBusyNs", v); return this; }
+        /** @param v see {@link CostProfile#parkNs()} @return this */
+        public Builder parkNs(long v) { costs.put("parkNs", v); return this; }
+        /** @param v see {@link CostProfile#yieldNs()} @return this */
+        public Builder yieldNs(long v) { costs.put("yieldNs", v); return this; }
+        /** @param v see {@link CostProfile#clockReadNs()} @return this */
+        public Builder clockReadNs(long v) { costs.put("clockReadNs", v); return this; }
         /** @param v see {@link SimConfig#balanceIntervalNs()} @return this */
         public Builder balanceIntervalNs(long v) { balanceIntervalNs = v; return this; }
         /** @param v see {@link SimConfig#migrationCostNs()} @return this */
@@ -183,7 +212,7 @@ public record SimConfig(
          */
         public SimConfig build() {
             return new SimConfig(cpus, policy, rrSliceNs, latencyNs, minGranularityNs, wakeupGranularityNs,
-                    wakeupPreemption, contextSwitchNs, spinPauseNs, balanceIntervalNs, migrationCostNs,
+                    wakeupPreemption, CostProfile.of(costs), balanceIntervalNs, migrationCostNs,
                     idleStealing, seed, threads, watchdogMillis, checkInvariants);
         }
     }

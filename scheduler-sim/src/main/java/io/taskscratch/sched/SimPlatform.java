@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  * refused with {@code EPERM}).
  *
  * <p>Preemption points: {@link #work}, {@link #spinPause}, {@link #park}, {@link #parkNanos},
- * {@link #unpark}, {@link #yieldCpu}, {@link #fork} and {@link #interrupt} hand control to the
+ * {@link #unpark}, {@link #yieldCpu}, {@link #nanoTime} (when clock reads cost something),
+ * {@link #fork} and {@link #interrupt} hand control to the
  * model, which may run other tasks (and switch this one out) before the call returns. The
  * queries {@link #now}, {@link #currentTask}, {@link #interrupted}, {@link #isInterrupted},
  * {@link #random} and {@link #mark} do not.
@@ -88,13 +89,17 @@ public final class SimPlatform implements Platform {
         sim.yieldCpu();
     }
 
-    /** Virtual time in nanoseconds. */
+    /**
+     * A clock read: costs {@link CostProfile#clockReadNs()} of CPU time (a preemption point when
+     * that is not 0) and returns the virtual time at which the read completes. Measuring code that
+     * must not change the run reads {@link #now()} instead.
+     */
     @Override
     public long nanoTime() {
-        return sim.virtualNow();
+        return sim.clockRead();
     }
 
-    /** Virtual time in nanoseconds (same as {@link #nanoTime()}). */
+    /** Virtual time in nanoseconds, free: a query, not a preemption point (for measurements). */
     public long now() {
         return sim.virtualNow();
     }

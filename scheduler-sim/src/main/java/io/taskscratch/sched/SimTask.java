@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * A simulated task: a {@link PlatformTask} whose body runs real Java code under the model's
  * control. It carries the scheduler state a sched-state hook mirrors into the task's region
- * (DESIGN.md §3: on_cpu, cpu, switches, last_switch_ns, migrations, preemptions) and a slot
+ * (docs/design.md §3: on_cpu, cpu, switches, last_switch_ns, migrations, preemptions) and a slot
  * ({@link #attach}) where a region or task handle can hang.
  *
  * <p>All state changes happen while the model runs, and the model runs on one thread at a time;
@@ -23,6 +23,8 @@ public final class SimTask implements PlatformTask {
     final Event resumeEvent;
     final Event timerEvent;
     final Event startEvent;
+    /** Ends a wake-up in flight: the task joins {@link #wakeCpu}'s run queue. */
+    final Event wakeEvent;
 
     TaskState state = TaskState.NEW;
     int cpu = -1;
@@ -47,6 +49,12 @@ public final class SimTask implements PlatformTask {
     boolean interrupted;
     /** True while blocked in park/parkNanos (timer events are valid only then). */
     boolean parked;
+    /** Woken, not yet runnable (the wake-up latency runs); state stays BLOCKED until {@link #wakeEvent}. */
+    boolean waking;
+    /** CPU chosen for the wake-up in flight. */
+    int wakeCpu;
+    /** The task that woke it (null: timer), for the wakeup event. */
+    SimTask wakeWaker;
 
     long runNs;
     long waitNs;
@@ -70,6 +78,7 @@ public final class SimTask implements PlatformTask {
         this.resumeEvent = new Event(Event.RESUME, this, null);
         this.timerEvent = new Event(Event.TIMER, this, null);
         this.startEvent = new Event(Event.START, this, null);
+        this.wakeEvent = new Event(Event.WAKE, this, null);
     }
 
     @Override

@@ -360,6 +360,17 @@ public final class Simulation {
         return now;
     }
 
+    /** A clock read by task code: costs {@link CostProfile#clockReadNs()}, returns the time when the read completes. */
+    long clockRead() {
+        SimTask self = enter();
+        long cost = config.costs().clockReadNs();
+        if (cost > 0) {
+            continueAfter(self, cost);
+            handOff(self);
+        }
+        return now;
+    }
+
     void work(long ns) {
         SimTask self = enter();
         if (ns < 0) {
@@ -377,6 +388,11 @@ public final class Simulation {
 
     void park(boolean timed, long ns) {
         SimTask self = enter();
+        long cost = config.costs().parkNs();
+        if (cost > 0 && !self.permit && !self.interrupted && !(timed && ns <= 0)) {
+            continueAfter(self, cost); // the syscall's own run time; an unpark meanwhile leaves a permit
+            handOff(self);
+        }
         if (self.permit) {
             self.permit = false;
             continueAfter(self, 0);
@@ -395,11 +411,15 @@ public final class Simulation {
     void unpark(PlatformTask task) {
         SimTask self = enter();
         SimTask target = own(task, "unpark");
-        continueAfter(self, 0);
         if (target.parked) {
-            wake(target, self);
-        } else if (target.state != TaskState.EXITED) {
-            target.permit = true;
+            Cpu to = wakeTarget(target);
+            continueAfter(self, idle(to) ? config.costs().unparkIdleNs() : config.costs().unparkBusyNs());
+            wake(target, to, self);
+        } else {
+            continueAfter(self, 0);
+            if (target.state != TaskState.EXITED) {
+                target.permit = true; // also for a wake-up in flight: its next park may return at once (spurious, allowed)
+            }
         }
         handOff(self);
     }
@@ -426,10 +446,12 @@ public final class Simulation {
 
     void yieldCpu() {
         SimTask self = enter();
-        continueAfter(self, 0);
         Cpu c = cpus[self.cpu];
         if (c.rq.size() > 0) {
-            requeueCurrent(c, EnqueueReason.YIELD);
+            continueAfter(self, 0);
+            requeueCurrent(c, EnqueueReason.YIELD); // the switch-in pays the context switch
+        } else {
+            continueAfter(self, config.costs().yieldNs());
         }
         handOff(self);
     }
@@ -643,6 +665,7 @@ public final class Simulation {
                 }
                 case Event.BALANCE -> balance();
                 case Event.START -> place(e.task, null);
+                case Event.WAKE -> wakeArrived(e.task);
                 default -> throw new IllegalStateException("event kind " + e.kind);
             }
         }
@@ -836,28 +859,66 @@ public final class Simulation {
         checkPreempt(best, t);
     }
 
-    /** Wakes a parked task onto its previous CPU if idle, else the first idle CPU, else its previous CPU. */
+    /**
+     * Wakes a parked task onto {@link #wakeTarget}. The task becomes runnable after the wake-up
+     * latency of that choice (at once when it is 0); until then it stays BLOCKED with a wake-up in
+     * flight, and the CPU does not count as idle.
+     */
     private void wake(SimTask t, SimTask waker) {
-        events.cancel(t.timerEvent);
-        t.parked = false;
-        t.remaining = 0;
+        wake(t, wakeTarget(t), waker);
+    }
+
+    /** The CPU a wake-up goes to: the previous CPU if idle, else the first idle CPU after it, else the previous CPU. */
+    private Cpu wakeTarget(SimTask t) {
         Cpu prevCpu = cpus[t.cpu];
-        Cpu target = prevCpu;
-        if (prevCpu.load() > 0) {
+        if (!idle(prevCpu)) {
             for (int k = 1; k < cpus.length; k++) {
                 Cpu o = cpus[(prevCpu.id + k) % cpus.length];
-                if (o.load() == 0) {
-                    target = o;
-                    break;
+                if (idle(o)) {
+                    return o;
                 }
             }
         }
+        return prevCpu;
+    }
+
+    private void wake(SimTask t, Cpu target, SimTask waker) {
+        events.cancel(t.timerEvent);
+        t.parked = false;
+        t.remaining = 0;
+        long latency = idle(target) ? config.costs().wakeupIdleNs() : config.costs().wakeupBusyNs();
+        if (latency == 0) {
+            becomeRunnable(t, target, waker);
+        } else {
+            t.waking = true;
+            t.wakeCpu = target.id;
+            t.wakeWaker = waker;
+            target.pendingWakes++;
+            events.schedule(t.wakeEvent, saturatedAdd(now, latency));
+        }
+    }
+
+    private static boolean idle(Cpu c) {
+        return c.load() == 0 && c.pendingWakes == 0;
+    }
+
+    /** The end of a wake-up in flight. */
+    private void wakeArrived(SimTask t) {
+        Cpu target = cpus[t.wakeCpu];
+        target.pendingWakes--;
+        t.waking = false;
+        SimTask waker = t.wakeWaker;
+        t.wakeWaker = null;
+        becomeRunnable(t, target, waker);
+    }
+
+    private void becomeRunnable(SimTask t, Cpu target, SimTask waker) {
+        Cpu prevCpu = cpus[t.cpu];
         if (target != prevCpu) {
             migrate(t, prevCpu, target);
         }
         enqueue(target, t, EnqueueReason.WAKEUP);
-        Cpu to = target;
-        dispatch(l -> l.onWakeup(t, to.id, waker, now));
+        dispatch(l -> l.onWakeup(t, target.id, waker, now));
         checkPreempt(target, t);
     }
 

@@ -105,7 +105,7 @@ class SimulationTest {
 
     @Test
     void parkNanosTimesOutAndZeroReturnsImmediately() {
-        Simulation sim = new Simulation(cfg(1).contextSwitchNs(0).build());
+        Simulation sim = new Simulation(cfg(1).costs(CostProfile.ZERO).build());
         long[] t = new long[3];
         sim.spawn("sleeper", p -> {
             t[0] = p.now();

@@ -7,7 +7,8 @@ import net.openhft.chronicle.bytes.Bytes;
  * The binary trace format, encoded with Chronicle Bytes.
  *
  * <pre>
- * header : int32 MAGIC ("TSTR"), u8 VERSION, stop-bit cpus
+ * header : int32 MAGIC ("TSTR"), u8 VERSION, stop-bit cpus, utf8 configuration (the run's costs,
+ *          {@code CostProfile.summary()})
  * record : u8 kind, stop-bit (time - previous record's time), then per kind:
  *   FORK    parent+1, child, u8 daemon, utf8 name
  *   EXIT    task
@@ -21,7 +22,7 @@ import net.openhft.chronicle.bytes.Bytes;
  */
 final class TraceFormat {
     static final int MAGIC = 0x52545354; // "TSTR" little-endian
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int FORK = 1;
     static final int EXIT = 2;
     static final int SWITCH = 3;

@@ -45,6 +45,7 @@ public final class TraceReader {
                 throw new ScratchException(Errno.EINVAL, "trace version " + version + ": only " + TraceFormat.VERSION + " is known");
             }
             int cpus = (int) in.readStopBit();
+            String configuration = in.readUtf8();
             List<TraceEvent> events = new ArrayList<>();
             List<String> labels = new ArrayList<>();
             long time = 0;
@@ -84,7 +85,7 @@ public final class TraceReader {
                             + " at byte " + (in.readPosition() - 1));
                 });
             }
-            return new Trace(cpus, events);
+            return new Trace(cpus, configuration, events);
         } catch (RuntimeException e) {
             if (e instanceof ScratchException) {
                 throw e;

@@ -31,22 +31,24 @@ public final class TraceRecorder implements SchedEventListener {
     /**
      * A recorder for a run on {@code cpus} CPUs (register it with {@link Simulation#addListener}).
      *
-     * @param cpus number of CPUs
+     * @param cpus          number of CPUs
+     * @param configuration what the header records about the run, e.g. its costs
      */
-    public TraceRecorder(int cpus) {
+    public TraceRecorder(int cpus, String configuration) {
         out.writeInt(TraceFormat.MAGIC);
         out.writeUnsignedByte(TraceFormat.VERSION);
         out.writeStopBit(cpus);
+        out.writeUtf8(configuration);
     }
 
     /**
-     * Creates a recorder and registers it with {@code sim}.
+     * Creates a recorder and registers it with {@code sim}; the header records the run's costs.
      *
      * @param sim a simulation that has not run yet
      * @return the recorder
      */
     public static TraceRecorder attach(Simulation sim) {
-        TraceRecorder r = new TraceRecorder(sim.cpuCount());
+        TraceRecorder r = new TraceRecorder(sim.cpuCount(), sim.config().costs().summary());
         sim.addListener(r);
         return r;
     }

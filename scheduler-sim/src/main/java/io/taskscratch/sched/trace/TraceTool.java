@@ -2,6 +2,7 @@ package io.taskscratch.sched.trace;
 
 import io.taskscratch.sched.SimConfig;
 import io.taskscratch.sched.SimResult;
+import io.taskscratch.sched.calibration.Calibrate;
 import io.taskscratch.sched.Simulation;
 import io.taskscratch.sched.workload.SpinParkLock;
 import io.taskscratch.sched.workload.Workloads;
@@ -22,6 +23,9 @@ import java.util.Map;
  *        OUT/trace.tstrace, OUT/timehist.txt and OUT/timeline.svg, prints the summary
  * report TRACE [--svg FILE] [--from NS] [--to NS] [--width PX]
  *        reads a trace file, prints the timehist summary, optionally draws the timeline
+ * calibrate --out FILE [--scale 1.0]
+ *        measures the model's costs on this machine with real threads, writes a calibration profile
+ *        ({@link io.taskscratch.sched.calibration.Calibrate})
  * </pre>
  */
 public final class TraceTool {
@@ -32,16 +36,20 @@ public final class TraceTool {
      * Entry point.
      *
      * @param args see the class comment
-     * @throws IOException on file errors
+     * @throws IOException          on file errors
+     * @throws InterruptedException if calibration is interrupted
      */
-    public static void main(String[] args) throws IOException {
-        if (args.length == 0 || !(args[0].equals("run") || args[0].equals("report"))) {
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length == 0 || !(args[0].equals("run") || args[0].equals("report") || args[0].equals("calibrate"))) {
             System.err.println("usage: run [--cpus N] [--policy fair|rr] [--tasks N] [--hogs N] [--ms N] [--spins N]"
-                    + " [--cs-ns N] [--noncs-ns N] [--seed N] [--out DIR]\n       report TRACE [--svg FILE] [--from NS] [--to NS] [--width PX]");
+                    + " [--cs-ns N] [--noncs-ns N] [--seed N] [--out DIR]\n       report TRACE [--svg FILE] [--from NS] [--to NS] [--width PX]"
+                    + "\n       calibrate --out FILE [--scale F]");
             System.exit(2);
             return;
         }
-        if (args[0].equals("run")) {
+        if (args[0].equals("calibrate")) {
+            Calibrate.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+        } else if (args[0].equals("run")) {
             run(options(args, 1));
         } else {
             if (args.length < 2) {
