@@ -46,7 +46,7 @@ class DemoCliTest {
         "--drop-rates|-5|0..100", "--drop-rates|200|0..100", "--memory-pressure|2|0..1", "--policy|foo|fair or rr",
         "--cpus|100000|1..256", "--threads|2147483647|0..1024", "--hogs|-2|-1..1024", "--duration-ms|0|1..60000",
         "--timeline-us|6000|1..5000", "--cs|fast|<n>us", "--locks|mcs|adaptive-pinned", "--locks|adaptive-kernel|--backend kernel",
-        "--backend|gpu|model or kernel", "--repeats|2|--backend kernel only"})
+        "--backend|gpu|model or kernel", "--repeats|2|--backend kernel only", "--calibration|/nonexistent/profile.json|no such file"})
     void badValueIsOneLineExitTwoNothingWritten(String option, String value, String range) {
         Path out = tmp.resolve("out");
         for (boolean noSweeps : new boolean[] {false, true}) {
