@@ -197,13 +197,14 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     /**
-     * What this run was, for {@code results.json}: the version, every option's value (defaults
-     * included) and the seeds; the single place run metadata is collected.
+     * What this run was, for {@code results.json}: the version, the value of every option of
+     * this backend (defaults included) and the seeds; the single place run metadata is collected.
      */
     RunMetadata metadata(List<Long> seedList) {
         RunMetadata options = new RunMetadata();
+        List<String> other = backend.equals("kernel") ? OptionLimits.MODEL_ONLY : OptionLimits.KERNEL_ONLY;
         for (CommandLine.Model.OptionSpec o : spec.options()) {
-            if (!o.usageHelp() && !o.versionHelp()) {
+            if (!o.usageHelp() && !o.versionHelp() && !other.contains(o.longestName())) {
                 Object v = o.getValue();
                 options.put(o.longestName(), v instanceof Path p ? p.toString() : v);
             }
@@ -293,8 +294,10 @@ public final class DemoMain implements Callable<Integer> {
 
     /** {@code --backend kernel}: see {@link KernelDemo}. */
     private int callKernel(OutputDir dir) throws IOException, InterruptedException {
-        boolean given = spec.commandLine().getParseResult().hasMatchedOption("--duration-ms");
-        return KernelDemo.run(this, given ? durationMs : KernelDemo.DEFAULT_DURATION_MS, dir, console);
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--duration-ms")) {
+            durationMs = KernelDemo.DEFAULT_DURATION_MS; // wall time: the model's default is too short (and results.json shows this)
+        }
+        return KernelDemo.run(this, durationMs, dir, console);
     }
 
     private List<LockChoice> sweepLocks() {

@@ -11,11 +11,11 @@ import java.util.Properties;
  * The demo's version, from {@code demo-version.properties}, which the build fills in with the
  * project version; {@code --version} prints it.
  */
-public final class DemoVersion implements CommandLine.IVersionProvider {
+final class DemoVersion implements CommandLine.IVersionProvider {
     private static final String RESOURCE = "demo-version.properties";
 
     /** Creates the provider (picocli instantiates it). */
-    public DemoVersion() {
+    DemoVersion() {
     }
 
     /**
@@ -23,7 +23,7 @@ public final class DemoVersion implements CommandLine.IVersionProvider {
      *
      * @return e.g. {@code 0.1.0-SNAPSHOT}
      */
-    public static String version() {
+    static String version() {
         try (InputStream in = DemoVersion.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(RESOURCE + " is missing: the demo was not built by Maven");

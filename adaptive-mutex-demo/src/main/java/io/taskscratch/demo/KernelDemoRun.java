@@ -12,7 +12,6 @@ import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.region.HeaderSnapshot;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.locks.Lock;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -57,7 +56,6 @@ final class KernelDemoRun {
         boolean jdk = choice.kind() == LockKind.REENTRANT_LOCK || choice.kind() == LockKind.REENTRANT_LOCK_FAIR
                 || choice.kind() == LockKind.SYNCHRONIZED;
         ComparedLock lock = LockFactory.create(choice.kind(), jdk ? NativePlatform.instance() : metered, source);
-        Lock l = lock.asLock();
         Recorder waits = new Recorder(3);
         long[] acquisitions = new long[spec.threads()];
         long[] starved = new long[spec.threads()];
@@ -80,29 +78,20 @@ final class KernelDemoRun {
                     go.await();
                     HeaderSnapshot s0 = reg == null ? null : reg.snapshot();
                     long end = window[1];
-                    long n = 0;
-                    long starve = 0;
-                    while (true) {
-                        long t0 = System.nanoTime();
-                        if (t0 >= end) {
-                            break;
-                        }
-                        l.lock();
-                        long wait = System.nanoTime() - t0;
-                        try {
+                    long[] t0 = new long[1];
+                    while ((t0[0] = System.nanoTime()) < end) {
+                        // runLocked: the JDK's synchronized has no Lock form
+                        lock.runLocked(() -> {
+                            long wait = System.nanoTime() - t0[0];
                             waits.recordValue(wait);
-                            n++;
+                            acquisitions[me]++;
                             if (wait > DemoRun.STARVATION_NS) {
-                                starve++;
+                                starved[me]++;
                             }
                             busy(spec.cs().sample(rnd));
-                        } finally {
-                            l.unlock();
-                        }
+                        });
                         busy(spec.think().sampleSpread(rnd));
                     }
-                    acquisitions[me] = n;
-                    starved[me] = starve;
                     if (reg != null) {
                         HeaderSnapshot s1 = reg.snapshot();
                         switchOuts[me] = (s1.switches() - s0.switches()) / 2;

@@ -1,7 +1,10 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.sched.calibration.CalibrationProfile;
 import picocli.CommandLine.ParseResult;
 
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,7 +35,7 @@ final class OptionLimits {
     static final List<String> BACKENDS = List.of("model", "kernel");
     /** Options that configure the model and mean nothing for real threads on this machine. */
     static final List<String> MODEL_ONLY = List.of("--cpus", "--policy", "--seed", "--seeds", "--memory-pressure", "--oversub",
-            "--drop-rates", "--sweep-ms", "--timeline-us", "--check-invariants", "--no-sweeps");
+            "--drop-rates", "--sweep-ms", "--timeline-us", "--check-invariants", "--no-sweeps", "--calibration");
     /** Options of the kernel backend only. */
     static final List<String> KERNEL_ONLY = List.of("--repeats");
 
@@ -84,6 +87,15 @@ final class OptionLimits {
         }
         if (!kernel && 2L * o.cpus > MAX_TASKS && (o.threads == 0 || o.hogs == -1)) {
             throw bad("--cpus", o.cpus, "the default threads and hogs (2 x CPUs) would exceed " + MAX_TASKS + "; give --threads and --hogs");
+        }
+        if (o.calibration != null) {
+            try {
+                CalibrationProfile.load(o.calibration);
+            } catch (NoSuchFileException e) {
+                throw bad("--calibration", o.calibration, "no such file");
+            } catch (IOException | RuntimeException e) {
+                throw bad("--calibration", o.calibration, "not a calibration profile: " + e.getMessage());
+            }
         }
         distribution("--cs", o.cs);
         distribution("--think", o.think);

@@ -1,5 +1,7 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.kernel.KernelAvailability;
+import io.taskscratch.kernel.KernelBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,7 +46,7 @@ class DemoCliTest {
         "--drop-rates|-5|0..100", "--drop-rates|200|0..100", "--memory-pressure|2|0..1", "--policy|foo|fair or rr",
         "--cpus|100000|1..256", "--threads|2147483647|0..1024", "--hogs|-2|-1..1024", "--duration-ms|0|1..60000",
         "--timeline-us|6000|1..5000", "--cs|fast|<n>us", "--locks|mcs|adaptive-pinned", "--locks|adaptive-kernel|--backend kernel",
-        "--backend|gpu|model or kernel", "--repeats|2|--backend kernel only"})
+        "--backend|gpu|model or kernel", "--repeats|2|--backend kernel only", "--calibration|/nonexistent/profile.json|no such file"})
     void badValueIsOneLineExitTwoNothingWritten(String option, String value, String range) {
         Path out = tmp.resolve("out");
         for (boolean noSweeps : new boolean[] {false, true}) {
@@ -67,6 +69,26 @@ class DemoCliTest {
         Outcome o = run("--backend", "kernel", option, value, "--out", out.toString());
         assertOneLineNaming(o, option, value);
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void kernelBackendRunsRealJdkLocksOrSaysWhyNot() throws IOException {
+        Path out = tmp.resolve("kernel");
+        KernelAvailability a = KernelBackend.availability();
+        Outcome o = run("--backend", "kernel", "--locks", "synchronized,reentrant", "--threads", "2", "--repeats", "1",
+                "--duration-ms", "20", "--out", out.toString());
+        if (!a.available()) {
+            assertEquals(1, o.code(), "unavailable here (" + a.reason() + "): the run fails and writes nothing");
+            assertFalse(Files.exists(out));
+            return;
+        }
+        assertEquals(0, o.code(), o.err());
+        List<String> rows = Files.readAllLines(out.resolve("results-kernel.csv"));
+        assertEquals(1 + 2 * 3, rows.size(), "header, then 3 locks x 2 thread counts x 1 repeat: " + rows);
+        assertTrue(rows.stream().anyMatch(r -> r.contains(",\"synchronized\",")), "the JDK's own monitor: " + rows);
+        assertTrue(rows.stream().anyMatch(r -> r.contains(",\"ReentrantLock\",")), "the JDK's own ReentrantLock: " + rows);
+        assertTrue(rows.stream().noneMatch(r -> r.contains("-model")), "no model locks on real threads: " + rows);
+        assertTrue(Files.readString(out.resolve("results-kernel.json")).contains("\"backend\": \"kernel\""));
     }
 
     @Test
@@ -121,6 +143,7 @@ class DemoCliTest {
         assertTrue(json.contains("\"seeds\": [5, 6]"), json);
         assertTrue(json.contains("\"--duration-ms\": 2"), json);
         assertTrue(json.contains("\"--locks\": [\"ttas\"]"), json);
+        assertFalse(json.contains("--repeats"), "kernel-only options are not part of a model run: " + json);
     }
 
     @Test
