@@ -160,7 +160,7 @@ public final class PerCpuDemo {
     }
 
     /** {objects held at the end, re-homes, the model's migrations of all tasks} of one model run. */
-    private static long[] modelRun(String kind, int threads, int cpus) {
+    static long[] modelRun(String kind, int threads, int cpus) {
         Simulation sim = new Simulation(SimConfig.builder().cpus(cpus).threads(ThreadKind.VIRTUAL).seed(42).build());
         SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(42));
         SimPlatform platform = sim.platform();
