@@ -3,6 +3,8 @@ package io.taskscratch.bench;
 import io.taskscratch.demo.percpu.ComparedPool;
 import io.taskscratch.demo.percpu.SharedQueuePool;
 import io.taskscratch.demo.percpu.ThreadLocalPool;
+import io.taskscratch.kernel.KernelBackend;
+import io.taskscratch.kernel.KernelRegistration;
 import io.taskscratch.percpu.CpuSource;
 import io.taskscratch.percpu.PerCpuPool;
 import java.util.concurrent.TimeUnit;
@@ -15,11 +17,15 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Allocate + free through each pool, all benchmark threads sharing one pool (goals: the per-CPU
  * pool ≥ 0.9× the per-thread pool at threads ≤ CPUs, ≥ 2× the shared lock-free queue at 2
  * threads on 2 CPUs). {@code percpu} reads the CPU with {@code sched_getcpu} (no registration);
+ * {@code percpu-kernel} registers every benchmark thread in a {@link KernelBackend} (root, Linux ≥
+ * 6.13) and reads its kernel-written region: one load of {@code migrations} per operation, the CPU
+ * only after a migration;
  * {@code threadlocal} is a bounded stack per thread; {@code shared} one Agrona
  * {@code ManyToManyConcurrentArrayQueue}. Every pool holds objects before the first operation, so
  * an allocation hits the pool. Threads with {@code -t}:
@@ -40,10 +46,37 @@ public class PerCpuPoolBench {
     static final int CAPACITY = 64;
 
     /** The pool. */
-    @Param({"percpu", "threadlocal", "shared"})
+    @Param({"percpu", "percpu-kernel", "threadlocal", "shared"})
     public String pool;
 
     private ComparedPool<byte[]> target;
+    private KernelBackend backend; // percpu-kernel only
+
+    /** A benchmark thread's kernel registration ({@code percpu-kernel} only). */
+    @State(Scope.Thread)
+    public static class Registered {
+        private KernelRegistration registration;
+
+        /**
+         * Registers the thread when the pool reads kernel regions.
+         *
+         * @param bench the benchmark state (its backend)
+         */
+        @Setup
+        public void register(PerCpuPoolBench bench) {
+            if (bench.backend != null) {
+                registration = bench.backend.register();
+            }
+        }
+
+        /** Unregisters. */
+        @TearDown
+        public void unregister() {
+            if (registration != null) {
+                registration.close();
+            }
+        }
+    }
 
     /** Builds the pool. */
     @Setup
@@ -52,6 +85,15 @@ public class PerCpuPoolBench {
         target = switch (pool) {
             case "percpu" -> ComparedPool.of(PerCpuPool.<byte[]>builder(CpuSource.schedGetcpu(), () -> new byte[256])
                     .cpus(cpus).capacityPerCpu(CAPACITY).build(), "percpu");
+            case "percpu-kernel" -> {
+                KernelBackend b = backend = KernelBackend.open();
+                CpuSource kernel = CpuSource.regions("kernel", () -> {
+                    KernelRegistration r = b.registration(Thread.currentThread());
+                    return r == null ? null : r.region();
+                });
+                yield ComparedPool.of(PerCpuPool.<byte[]>builder(kernel, () -> new byte[256])
+                        .cpus(cpus).capacityPerCpu(CAPACITY).build(), "percpu-kernel");
+            }
             case "threadlocal" -> new ThreadLocalPool<byte[]>(() -> new byte[256], CAPACITY);
             case "shared" -> new SharedQueuePool<byte[]>(() -> new byte[256], cpus * CAPACITY);
             default -> throw new IllegalArgumentException("pool " + pool);
@@ -65,9 +107,22 @@ public class PerCpuPoolBench {
         }
     }
 
-    /** One allocation and its free. */
+    /** Closes the kernel backend (after the threads unregistered). */
+    @TearDown
+    public void tearDown() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    /**
+     * One allocation and its free.
+     *
+     * @param registered the thread's kernel registration, if any
+     * @return the buffer (consumed by JMH)
+     */
     @Benchmark
-    public byte[] allocateFree() {
+    public byte[] allocateFree(Registered registered) {
         byte[] b = target.allocate();
         target.free(b);
         return b;

@@ -48,7 +48,7 @@ public final class PerCpuDemo {
     static final long MODEL_NS_PER_TASK = 2_000_000L;
     /** Virtual work between bursts, and the nap after some of them (a wake-up may land on another CPU). */
     static final long MODEL_WORK_NS = 20_000L;
-    static final long MODEL_NAP_NS = 50_000L;
+    static final long MODEL_NAP_NS = 200_000L;
 
     private PerCpuDemo() {
     }
@@ -160,7 +160,7 @@ public final class PerCpuDemo {
     }
 
     /** {objects held at the end, re-homes, the model's migrations of all tasks} of one model run. */
-    private static long[] modelRun(String kind, int threads, int cpus) {
+    static long[] modelRun(String kind, int threads, int cpus) {
         Simulation sim = new Simulation(SimConfig.builder().cpus(cpus).threads(ThreadKind.VIRTUAL).seed(42).build());
         SchedScratch scratch = SchedScratch.attach(sim, SchedScratch.Options.pinned(42));
         SimPlatform platform = sim.platform();
@@ -175,7 +175,7 @@ public final class PerCpuDemo {
                 while (true) {
                     burst(pool, hold);
                     p.work(MODEL_WORK_NS);
-                    if (p.random().nextInt(4) == 0) {
+                    if (p.random().nextBoolean()) {
                         p.parkNanos(MODEL_NAP_NS);
                     }
                 }
