@@ -7,6 +7,8 @@
  * and Memory API, so applications should run with {@code --enable-native-access=io.taskscratch.api}
  * (or {@code ALL-UNNAMED} on the class path).
  */
+// "module": the qualified exports below name io.taskscratch.kernel, which is compiled after this module.
+@SuppressWarnings("module")
 module io.taskscratch.api {
     exports io.taskscratch;
     exports io.taskscratch.platform;
@@ -16,8 +18,9 @@ module io.taskscratch.api {
     exports io.taskscratch.map;
     exports io.taskscratch.writer;
 
-    // The kernel backend shares the libc bindings and the pin table; nobody else sees them.
+    // The kernel backend shares the libc bindings and the pin table, percpu the libc bindings
+    // (sched_getcpu); nobody else sees them.
     exports io.taskscratch.internal to io.taskscratch.kernel;
-    exports io.taskscratch.internal.os to io.taskscratch.kernel;
+    exports io.taskscratch.internal.os to io.taskscratch.kernel, io.taskscratch.percpu;
     exports io.taskscratch.hook;
 }

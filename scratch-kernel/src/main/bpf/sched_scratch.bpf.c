@@ -1,6 +1,6 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * taskscratch: the real writer of the DESIGN.md §3 region ABI.
+ * taskscratch: the real writer of the docs/design.md §3 region ABI.
  *
  * A tp_btf/sched_switch program finds prev's and next's element in a
  * BPF_MAP_TYPE_TASK_STORAGE map whose value is { struct sched_scratch __uptr *udata; }
@@ -39,7 +39,7 @@ struct task_struct;
 /* RegionAbi.CPU_EXITED: "cpu" after the final switch-out of an exited task. */
 #define SCHED_SCRATCH_CPU_EXITED 0xffffffffu
 
-/* DESIGN.md §3, 40-byte header; user keys follow and are not touched here. */
+/* docs/design.md §3, 40-byte header; user keys follow and are not touched here. */
 struct sched_scratch {
 	__u32 seq;
 	__u32 abi_version;

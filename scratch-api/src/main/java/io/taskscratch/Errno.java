@@ -23,6 +23,8 @@ public enum Errno {
     EEXIST(17),
     /** Invalid argument. */
     EINVAL(22),
+    /** Too many open files: no fd number left for a task fd. */
+    EMFILE(24),
     /** No space left: the key table is full. */
     ENOSPC(28),
     /** Argument list too long: a value or key larger than allowed. */

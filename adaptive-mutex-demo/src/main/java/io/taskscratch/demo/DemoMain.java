@@ -1,8 +1,8 @@
 package io.taskscratch.demo;
 
 import io.taskscratch.kernel.KernelAvailability;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.kernel.KernelOwnerState;
+import io.taskscratch.kernel.SharedKernelState;
 import io.taskscratch.sched.CostProfile;
 import io.taskscratch.sched.calibration.CalibrationProfile;
 import io.taskscratch.sched.trace.SvgTimeline;
@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,22 +30,26 @@ import java.util.concurrent.Callable;
  * options. See {@code docs/demo.md}.
  */
 @Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false, subcommands = ValidateCommand.class,
+        versionProvider = DemoVersion.class,
         description = {"Pinned or lossy? Compares the adaptive mutex (owner state from pinned uptr regions, lossy probe-write "
             + "regions, an rseq-style hint, or none) with the classic locks, inside the deterministic scheduler model. "
-            + "All times are virtual; the same seed gives the same results. Details: docs/demo.md."})
+            + "All times are virtual; the same seed gives the same results. Details: docs/demo.md."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:a run failed", "2:bad option (one line names it; nothing is run or written)"})
 public final class DemoMain implements Callable<Integer> {
     @Option(names = "--seed", description = "Model seed, the same for every lock (default ${DEFAULT-VALUE}).")
     long seed = 42;
 
-    @Option(names = "--cpus", description = "Modelled CPUs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cpus", description = "Modelled CPUs, 1 to " + OptionLimits.MAX_CPUS + " (default ${DEFAULT-VALUE}).")
     int cpus = 2;
 
-    @Option(names = "--threads", description = "Contending tasks in the comparison table and the drop-rate sweep; 0 = 2 x CPUs "
-            + "(default ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", description = "Contending tasks in the comparison table and the drop-rate sweep, 0 to "
+            + OptionLimits.MAX_TASKS + "; 0 = 2 x CPUs (default ${DEFAULT-VALUE}).")
     int threads = 0;
 
     @Option(names = "--hogs", description = "CPU-hog background tasks in the comparison table and the drop-rate sweep, so that "
-            + "lock holders get preempted; -1 = 2 x CPUs, which with the default threads makes 4x oversubscription. The "
+            + "lock holders get preempted, -1 to " + OptionLimits.MAX_TASKS + "; -1 = 2 x CPUs, which with the default threads makes "
+            + "4x oversubscription. The "
             + "oversubscription sweep runs without hogs (default ${DEFAULT-VALUE}).")
     int hogs = -1;
 
@@ -56,17 +61,19 @@ public final class DemoMain implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     String think = "1us";
 
-    @Option(names = "--policy", description = "Scheduler: fair (CFS-like) or rr (round robin) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--policy", description = "Scheduler of the model: fair (CFS-like) or rr (round robin) (default ${DEFAULT-VALUE}).")
     String policy = "fair";
 
-    @Option(names = "--duration-ms", description = "Virtual run time of each table run, in ms (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration-ms", description = "Virtual run time of each table run, in ms, 1 to " + OptionLimits.MAX_DURATION_MS
+            + " (default ${DEFAULT-VALUE}; --backend kernel: wall time, default " + KernelDemo.DEFAULT_DURATION_MS + ").")
     long durationMs = 30;
 
-    @Option(names = "--sweep-ms", description = "Virtual run time of each sweep run, in ms (default ${DEFAULT-VALUE}).")
+    @Option(names = "--sweep-ms", description = "Virtual run time of each sweep run, in ms, 1 to " + OptionLimits.MAX_DURATION_MS
+            + " (default ${DEFAULT-VALUE}).")
     long sweepMs = 20;
 
-    @Option(names = "--seeds", description = "Seeds pooled per table and drop-rate run (seed, seed+1, ...): short schedules are "
-            + "chaotic, pooling steadies them (default ${DEFAULT-VALUE}). Oversubscription sweep runs use one seed.")
+    @Option(names = "--seeds", description = "Seeds pooled per table and drop-rate run (seed, seed+1, ...), 1 to " + OptionLimits.MAX_SEEDS
+            + ": short schedules are chaotic, pooling steadies them (default ${DEFAULT-VALUE}). Oversubscription sweep runs use one seed.")
     int seeds = 3;
 
     @Option(names = "--locks", split = ",", description = "Locks of the table: reentrant, reentrant-fair, synchronized, ttas, spin100, "
@@ -74,14 +81,15 @@ public final class DemoMain implements Callable<Integer> {
             + "1/10/50%% and rseq 10/50%%).")
     List<String> locks = LockChoice.DEFAULT_SET;
 
-    @Option(names = "--drop-rates", split = ",", description = "Drop rates in %% for the lossy/rseq sweep (default ${DEFAULT-VALUE}).")
+    @Option(names = "--drop-rates", split = ",", description = "Drop rates in %%, each 0 to 100, for the lossy/rseq sweep (default ${DEFAULT-VALUE}).")
     List<Double> dropRates = List.of(0.0, 1.0, 10.0, 50.0, 100.0);
 
     @Option(names = "--memory-pressure", description = "Fraction [0,1] of unpinned region pages evicted every virtual ms (lossy "
             + "state only; pinned pages are never evicted) (default ${DEFAULT-VALUE}).")
     double memoryPressure = 0;
 
-    @Option(names = "--oversub", split = ",", description = "Threads per CPU for the oversubscription sweep (default ${DEFAULT-VALUE}).")
+    @Option(names = "--oversub", split = ",", description = "Threads per CPU for the oversubscription sweep, each above 0 and at most "
+            + "64 (and at most " + OptionLimits.MAX_TASKS + " threads) (default ${DEFAULT-VALUE}).")
     List<Double> oversub = List.of(0.5, 1.0, 2.0, 4.0, 8.0);
 
     @Option(names = "--no-sweeps", description = "Only the comparison table (no sweeps, charts or goal check).")
@@ -91,25 +99,34 @@ public final class DemoMain implements Callable<Integer> {
             + "every region agrees with the model (slow).")
     boolean checkInvariants;
 
-    @Option(names = "--timeline-us", description = "Width of the timeline window in virtual us (default ${DEFAULT-VALUE}).")
+    @Option(names = "--timeline-us", description = "Width of the timeline window in virtual us, 1 to " + OptionLimits.MAX_TIMELINE_US
+            + " (default ${DEFAULT-VALUE}).")
     long timelineUs = 300;
 
-    @Option(names = "--out", description = "Output directory for results.csv, results.json, *.svg (default ${DEFAULT-VALUE}).")
+    @Option(names = "--out", description = "Output directory for results.csv, results.json, *.svg (default ${DEFAULT-VALUE}); "
+            + "a run replaces the demo files of an earlier run there only when it completes.")
     Path out = Path.of("target", "demo");
 
     @Option(names = "--backend", description = "model (default: the deterministic scheduler model) or kernel: real platform "
             + "threads on this machine, adaptive-kernel reading regions written by the real sched_switch BPF program "
-            + "(needs root or CAP_BPF + CAP_PERFMON; --duration-ms is then wall time, --cpus is the machine's).")
+            + "(needs root or CAP_BPF + CAP_PERFMON; loads a BPF program; --duration-ms is then wall time; the model's options "
+            + "--cpus, --policy, --seed(s), --memory-pressure, the sweeps' options and model-only locks are refused).")
     String backend = "model";
 
     @Option(names = "--calibration", description = "Calibration profile (JSON, from the scheduler model's `calibrate`) whose costs the "
             + "model charges (default: the profile checked in with the model).")
     Path calibration;
 
+    @Option(names = "--repeats", description = "--backend kernel: runs per lock and thread count, 1 to " + OptionLimits.MAX_REPEATS
+            + "; the table shows the median and the spread (default ${DEFAULT-VALUE}).")
+    int repeats = KernelDemo.DEFAULT_REPEATS;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     private final PrintStream console = System.out;
+    /** The lock the charts feature (drawn on top). */
+    private static final String FEATURED_LOCK = "adaptive[pinned]";
 
     /**
      * Runs the demo.
@@ -117,31 +134,85 @@ public final class DemoMain implements Callable<Integer> {
      * @param args command-line options ({@code --help} lists them)
      */
     public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * Runs the demo without exiting: bad options print one line on {@code err} and return 2.
+     *
+     * @param err  where errors go
+     * @param args command-line options
+     * @return the exit code: 0 done, 1 a run failed, 2 bad option
+     */
+    static int run(PrintWriter err, String... args) {
         System.setProperty("chronicle.analytics.disable", "true");
-        int code = new CommandLine(new DemoMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        System.exit(code);
+        // Chronicle Bytes logs through SLF4J; the demo shows its warnings and errors only, except
+        // ClassUtil's check for --add-opens flags that only other Chronicle products need.
+        quietDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        quietDefault("org.slf4j.simpleLogger.log.net.openhft.chronicle.core.internal.ClassUtil", "off");
+        CommandLine cmd = new CommandLine(new DemoMain()).setErr(err);
+        cmd.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("taskscratch-demo: " + e.getMessage() + "  (--help lists the options and their limits)");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cmd.setExecutionExceptionHandler((e, c, p) -> {
+            if (!(e instanceof IOException)) {
+                throw e;
+            }
+            c.getErr().println("taskscratch-demo: " + e);
+            return CommandLine.ExitCode.SOFTWARE;
+        });
+        return cmd.execute(args);
+    }
+
+    private static void quietDefault(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         try {
-            return run();
-        } catch (IllegalArgumentException | io.taskscratch.ScratchException e) {
+            OptionLimits.check(this, spec.commandLine().getParseResult());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        boolean kernel = backend.equals("kernel");
+        try (OutputDir dir = openOutput(kernel ? OutputDir.KERNEL_FILES : OutputDir.MODEL_FILES)) {
+            int code = kernel ? callKernel(dir) : run(dir);
+            if (code == 0) {
+                dir.commit();
+            }
+            return code;
+        }
+    }
+
+    private OutputDir openOutput(List<String> files) {
+        try {
+            return OutputDir.open(out, files);
+        } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 
-    private Integer run() throws IOException, InterruptedException {
-        if (!backend.equals("model") && !backend.equals("kernel")) {
-            throw new IllegalArgumentException("--backend " + backend + ": use model or kernel");
+    /**
+     * What this run was, for {@code results.json}: the version, every option's value (defaults
+     * included) and the seeds; the single place run metadata is collected.
+     */
+    RunMetadata metadata(List<Long> seedList) {
+        RunMetadata options = new RunMetadata();
+        for (CommandLine.Model.OptionSpec o : spec.options()) {
+            if (!o.usageHelp() && !o.versionHelp()) {
+                Object v = o.getValue();
+                options.put(o.longestName(), v instanceof Path p ? p.toString() : v);
+            }
         }
-        if (backend.equals("kernel")) {
-            return callKernel();
-        }
-        if (cpus < 1 || threads < 0 || hogs < -1 || seeds < 1 || durationMs < 1 || sweepMs < 1 || timelineUs < 1) {
-            throw new IllegalArgumentException("--cpus, --seeds, --duration-ms, --sweep-ms and --timeline-us must be >= 1, "
-                    + "--threads >= 0, --hogs >= -1");
-        }
+        return new RunMetadata().put("version", DemoVersion.version()).put("backend", backend).put("options", options)
+                .put("seeds", seedList);
+    }
+
+    private Integer run(OutputDir dir) throws IOException {
         CostProfile costs = (calibration == null ? CalibrationProfile.defaultProfile() : CalibrationProfile.load(calibration)).costs();
         long hostStart = System.nanoTime();
         int tableThreads = threads > 0 ? threads : 2 * cpus;
@@ -186,8 +257,7 @@ public final class DemoMain implements Callable<Integer> {
                     s.scenario(), s.lock().label(), s.threads(), String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()),
                     (System.nanoTime() - t0) / 1e9);
         }
-        Files.createDirectories(out);
-        Path timeline = timeline(base, plan.size() + 1);
+        Path timeline = timeline(base, plan.size() + 1, dir);
         List<RunResult> table = results.stream().filter(r -> r.spec().scenario().equals("table")).toList();
         console.println();
         console.print(Report.table(String.format(Locale.ROOT,
@@ -205,66 +275,26 @@ public final class DemoMain implements Callable<Integer> {
         console.println("  off-CPU / NOT_RUNNING while it ran, and unknown, in % of answers; yld/acq = yield advice (shouldYield) per");
         console.println("  acquisition, fyld/acq = of which the spinner had really run less than a slice; offcpu-spin = spin per");
         console.println("  acquisition on owners that were really off-CPU; wpark/acq = parks after a spin a wrong answer ended.");
-        Files.writeString(out.resolve("results.csv"), Report.csv(results));
-        Files.writeString(out.resolve("results.json"), Report.json(results));
+        dir.write("results.csv", Report.csv(results));
+        List<Long> seedList = new ArrayList<>();
+        for (long k = 0; k < seeds; k++) {
+            seedList.add(seed + k);
+        }
+        dir.write("results.json", Report.json(metadata(seedList), results));
         if (!noSweeps) {
-            writeCharts(results, sweepLocks, sweepThreads);
+            writeCharts(results, sweepLocks, sweepThreads, dir);
             console.println();
             console.print(Goals.check(results, base, cpus));
         }
-        console.printf(Locale.ROOT, "%nwrote %s (results.csv, results.json%s, %s) in %.1f s host time%n", out.toAbsolutePath(),
+        console.printf(Locale.ROOT, "%nwrote %s (results.csv, results.json%s, %s) in %.1f s host time%n", dir.dir(),
                 noSweeps ? "" : ", oversubscription.svg, drop-rate.svg", timeline.getFileName(), (System.nanoTime() - hostStart) / 1e9);
         return 0;
     }
 
-    /**
-     * {@code --backend kernel}: the lock set on real threads, not oversubscribed (threads = CPUs)
-     * and oversubscribed (--threads, default 4 x CPUs), with adaptive-kernel added.
-     */
-    private int callKernel() throws IOException, InterruptedException {
-        AutomaticKernelState kernel = KernelOwnerStateSource.automatic(); // the shared backend every native mutex uses
-        KernelAvailability a = kernel.availability();
-        if (!a.available()) {
-            console.println("--backend kernel: the kernel backend is unavailable: " + a.reason());
-            return 2;
-        }
-        int n = Runtime.getRuntime().availableProcessors();
-        List<LockChoice> set = new ArrayList<>();
-        for (LockChoice l : LockChoice.parseList(locks)) {
-            if (l.state() == LockChoice.State.NONE || l.state() == LockChoice.State.KERNEL) {
-                set.add(l);
-            }
-        }
-        if (set.stream().noneMatch(l -> l.state() == LockChoice.State.KERNEL)) {
-            set.add(LockChoice.parse("adaptive-kernel"));
-        }
-        int over = threads > 0 ? threads : 4 * n;
-        int h = Math.max(hogs, 0);
-        double pauseNs = KernelDemoRun.measurePauseNs();
-        console.printf(Locale.ROOT, "taskscratch demo, --backend kernel: %d CPUs (real), threads %d and %d, %d hogs, cs %s, think %s,"
-                + " %d ms wall per run, spin pause %.1f ns%n", n, n, over, h, cs, think, durationMs, pauseNs);
-        List<RunResult> results = new ArrayList<>();
-        for (int t : new int[] {n, over}) {
-            List<RunResult> table = new ArrayList<>();
-            for (LockChoice l : set) {
-                RunSpec s = new RunSpec("kernel-" + t, l, n, t, h, Distribution.parse(cs), Distribution.parse(think), "linux",
-                        durationMs * 1_000_000L, seed, 1, 0, false);
-                RunResult r = KernelDemoRun.run(s, kernel, pauseNs);
-                table.add(r);
-                console.printf(Locale.ROOT, "  %-22s threads %-3d %12s acq/s%n", l.label(), t, String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()));
-            }
-            console.println();
-            console.print(Report.table(String.format(Locale.ROOT, "Real machine (--backend kernel): %d CPUs, %d threads + %d hogs"
-                    + " (%.1fx), cs %s, think %s, %d ms wall", n, t, h, (t + h) / (double) n, cs, think, durationMs), table));
-            console.println();
-            results.addAll(table);
-        }
-        console.println("  acq/s per wall second; csw/acq = switch-outs of the workers counted by the BPF program; spin/acq = spin");
-        console.println("  pauses x measured pause cost; wfail is not measured on the kernel backend.");
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("results-kernel.csv"), Report.csv(results));
-        console.println("wrote " + out.resolve("results-kernel.csv").toAbsolutePath());
-        return 0;
+    /** {@code --backend kernel}: see {@link KernelDemo}. */
+    private int callKernel(OutputDir dir) throws IOException, InterruptedException {
+        boolean given = spec.commandLine().getParseResult().hasMatchedOption("--duration-ms");
+        return KernelDemo.run(this, given ? durationMs : KernelDemo.DEFAULT_DURATION_MS, dir, console);
     }
 
     private List<LockChoice> sweepLocks() {
@@ -280,40 +310,27 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     /** One more run of adaptive[pinned] with the trace recorder and hold/spin/park marks; writes timeline.svg. */
-    private Path timeline(RunSpec base, int n) throws IOException {
-        long ns = Math.min(base.durationNs(), 5_000_000L);
+    private Path timeline(RunSpec base, int n, OutputDir dir) throws IOException {
+        long ns = base.durationNs(); // the whole run: holder preemptions are rare in the first milliseconds
         RunSpec s = base.withThreads("timeline", base.threads(), base.hogs(), ns).withSeeds(1).withLock(LockChoice.parse("adaptive-pinned"));
         TraceRecorder[] rec = new TraceRecorder[1];
         long t0 = System.nanoTime();
         DemoRun.run(s, rec);
         Timeline tl = Timeline.of(rec[0].trace(), ns);
         long width = timelineUs * 1_000;
-        long from = busiestWindow(tl, width);
-        Path file = out.resolve("timeline.svg");
-        Files.writeString(file, SvgTimeline.render(tl, from, Math.min(ns, from + width), 1400));
+        TimelineWindow.Choice w = TimelineWindow.choose(tl, width);
+        long from = w.fromNs();
+        String title = String.format(Locale.ROOT, "adaptive[pinned], %d CPUs, %d threads + %d hogs, seed %d, %d µs from %.3f ms: %s",
+                s.cpus(), s.threads(), s.hogs(), s.seed(), timelineUs,
+                from / 1e6, w.shows());
+        Path file = dir.write("timeline.svg", SvgTimeline.render(tl, from, Math.min(ns, from + width), 1400, title));
         console.printf(Locale.ROOT, "  [%2d/%d] timeline adaptive[pinned] with hold/spin/park marks (%.1f s host)%n", n, n,
                 (System.nanoTime() - t0) / 1e9);
         return file;
     }
 
-    /** Start of the {@code width}-long window holding the most hold/spin/park intervals (the most to see). */
-    private static long busiestWindow(Timeline tl, long width) {
-        long[] starts = tl.intervals().stream().mapToLong(Timeline.Interval::startNs).sorted().toArray();
-        long best = 0;
-        int bestCount = 0;
-        for (int i = 0, j = 0; i < starts.length; i++) {
-            while (j < starts.length && starts[j] < starts[i] + width) {
-                j++;
-            }
-            if (j - i > bestCount) {
-                bestCount = j - i;
-                best = starts[i];
-            }
-        }
-        return Math.max(0, best - width / 20);
-    }
-
-    private void writeCharts(List<RunResult> results, List<LockChoice> sweepLocks, List<Integer> sweepThreads) throws IOException {
+    private void writeCharts(List<RunResult> results, List<LockChoice> sweepLocks, List<Integer> sweepThreads, OutputDir dir)
+            throws IOException {
         List<String> xs = new ArrayList<>();
         for (int n : sweepThreads) {
             xs.add(n + " (" + fmt(n / (double) cpus) + "x)");
@@ -326,11 +343,14 @@ public final class DemoMain implements Callable<Integer> {
             }
             series.add(new Charts.Series(l.label(), ys));
         }
-        Files.writeString(out.resolve("oversubscription.svg"), Charts.render(List.of(new Charts.Panel(
-                "Throughput vs oversubscription (" + cpus + " CPUs, no hogs, cs " + cs + ", think " + think + ")", "threads (per CPU)", "acquisitions / s", xs, series))));
+        dir.write("oversubscription.svg", Charts.render(List.of(new Charts.Panel(
+                "Throughput vs oversubscription (" + cpus + " CPUs, no hogs, cs " + cs + ", think " + think + ")", "threads (per CPU)",
+                "acquisitions / s", xs, series, null, true, List.of(), FEATURED_LOCK))));
         List<String> drops = new ArrayList<>();
-        for (double d : dropRates) {
-            drops.add(fmt(d) + "%");
+        double[] dropX = new double[dropRates.size()];
+        for (int i = 0; i < dropX.length; i++) {
+            drops.add(fmt(dropRates.get(i)) + "%");
+            dropX[i] = Math.log10(1 + dropRates.get(i)); // log-like: 0, 1, 10, 50, 100 % all apart, 0 included
         }
         List<Charts.Series> thr = new ArrayList<>();
         List<Charts.Series> waste = new ArrayList<>();
@@ -347,9 +367,15 @@ public final class DemoMain implements Callable<Integer> {
             thr.add(new Charts.Series(name, t));
             waste.add(new Charts.Series(name, w));
         }
-        Files.writeString(out.resolve("drop-rate.svg"), Charts.render(List.of(
-                new Charts.Panel("Throughput vs drop rate", "drop rate", "acquisitions / s", drops, thr),
-                new Charts.Panel("Spin waste vs drop rate", "drop rate", "spin ns per acquisition", drops, waste))));
+        // The no-state reference: adaptive[none] in the same scenario (the table's run, when the table has it).
+        RunResult none = find(results, "table", "adaptive-none", -1).orElse(null);
+        String ref = "adaptive[none]";
+        String xTitle = "drop rate (log scale: x = log10(1 + %))";
+        dir.write("drop-rate.svg", Charts.render(List.of(
+                new Charts.Panel("Throughput vs drop rate", xTitle, "acquisitions / s", drops, thr, dropX, false,
+                        none == null ? List.of() : List.of(new Charts.Reference(ref, none.throughputPerSec())), null),
+                new Charts.Panel("Spin waste vs drop rate", xTitle, "spin ns per acquisition", drops, waste, dropX, false,
+                        none == null ? List.of() : List.of(new Charts.Reference(ref, none.spinNsPerAcq())), null))));
     }
 
     static java.util.Optional<RunResult> find(List<RunResult> results, String scenario, String lockId, int threads) {

@@ -1,7 +1,7 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.mutex.ComparedLock;
-import io.taskscratch.mutex.LockFactory;
+import io.taskscratch.demo.locks.ComparedLock;
+import io.taskscratch.demo.locks.LockFactory;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.mutex.RegionOwnerStateSource;
 import io.taskscratch.sched.SchedScratch;

@@ -1,11 +1,12 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.demo.locks.ComparedLock;
+import io.taskscratch.demo.locks.CountingPlatform;
+import io.taskscratch.demo.locks.LockFactory;
+import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.KernelRegistration;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.ComparedLock;
-import io.taskscratch.mutex.CountingPlatform;
-import io.taskscratch.mutex.KernelOwnerStateSource;
-import io.taskscratch.mutex.LockFactory;
+import io.taskscratch.kernel.SharedKernelState;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.region.HeaderSnapshot;
@@ -17,10 +18,10 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Runs one {@link RunSpec} on the real machine ({@code --backend kernel}): {@code threads} platform
- * threads and {@code hogs} busy threads for {@code durationNs} of wall time. It uses the same shared
- * backend as every native {@code AdaptiveMutex} ({@link KernelOwnerStateSource#automatic()}): every
+ * threads and {@code hogs} busy threads for {@code durationNs} of wall time. It uses the shared
+ * backend of the opt-in kernel source ({@link KernelOwnerState#shared()}): every
  * worker registers in it up front whatever the lock, so the BPF program's cost is the same for all,
- * and {@code adaptive-kernel} is a mutex with that automatic source. Registrations end with the
+ * and {@code adaptive-kernel} is a mutex with that source. Registrations end with the
  * workers (the exit hook). Context switches and preemptions come from the workers' regions
  * (switch-outs = switches / 2). Nothing here is deterministic: numbers vary from run to run.
  */
@@ -32,13 +33,13 @@ final class KernelDemoRun {
      * Runs the spec on real threads.
      *
      * @param spec      the run (seed drives the workload's random numbers only)
-     * @param kernel    the automatic source, available; workers register in its backend. Null: no kernel
+     * @param kernel    the shared kernel source, available; workers register in its backend. Null: no kernel
      *                  state (classic locks and adaptive-none only; switches are then not counted)
      * @param pauseNs   measured cost of one spin pause, for spin ns per acquisition
      * @return the measurements (wall-clock time)
      * @throws InterruptedException if interrupted while waiting for the workers
      */
-    static RunResult run(RunSpec spec, AutomaticKernelState kernel, double pauseNs) throws InterruptedException {
+    static RunResult run(RunSpec spec, SharedKernelState kernel, double pauseNs) throws InterruptedException {
         LockChoice choice = spec.lock();
         CountingPlatform metered = new CountingPlatform(NativePlatform.instance());
         OwnerStateSource source = OwnerStateSource.none();
@@ -51,7 +52,11 @@ final class KernelDemoRun {
             throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
                     + " adaptive-kernel, adaptive-none or a classic lock");
         }
-        ComparedLock lock = LockFactory.create(choice.kind(), metered, source);
+        // The JDK's ReentrantLock and synchronized need the native platform itself (LockFactory
+        // builds their models on any other); they do not spin or park through it, so nothing is lost.
+        boolean jdk = choice.kind() == LockKind.REENTRANT_LOCK || choice.kind() == LockKind.REENTRANT_LOCK_FAIR
+                || choice.kind() == LockKind.SYNCHRONIZED;
+        ComparedLock lock = LockFactory.create(choice.kind(), jdk ? NativePlatform.instance() : metered, source);
         Lock l = lock.asLock();
         Recorder waits = new Recorder(3);
         long[] acquisitions = new long[spec.threads()];

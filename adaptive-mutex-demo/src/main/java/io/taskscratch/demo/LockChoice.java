@@ -1,6 +1,6 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.mutex.LockKind;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.mutex.RegionOwnerStateSource;
 
 import java.util.ArrayList;

@@ -121,18 +121,20 @@ final class Report {
     }
 
     /**
-     * All results as a JSON array of objects with the CSV's fields.
+     * The run's metadata and all results as one JSON object: {@code "run"} (see {@link RunMetadata})
+     * and {@code "results"}, an array of objects with the CSV's fields.
      *
+     * @param run     what the run was
      * @param results rows
      * @return the file's text
      */
-    static String json(List<RunResult> results) {
+    static String json(RunMetadata run, List<RunResult> results) {
         String[] names = CSV_HEADER.split(",");
         String[] lines = csv(results).split("\n");
-        StringBuilder sb = new StringBuilder("[\n");
+        StringBuilder sb = new StringBuilder("{\n  \"run\": ").append(run.json("  ")).append(",\n  \"results\": [\n");
         for (int row = 1; row < lines.length; row++) {
             String[] cells = splitCsv(lines[row]);
-            sb.append("  {");
+            sb.append("    {");
             for (int c = 0; c < names.length; c++) {
                 if (c > 0) {
                     sb.append(", ");
@@ -141,7 +143,33 @@ final class Report {
             }
             sb.append(row < lines.length - 1 ? "},\n" : "}\n");
         }
-        return sb.append("]\n").toString();
+        return sb.append("  ]\n}\n").toString();
+    }
+
+    /**
+     * A JSON string literal.
+     *
+     * @param s the text
+     * @return the quoted, escaped text
+     */
+    static String jsonString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (ch < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+                    } else {
+                        sb.append(ch);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static String jsonValue(String cell) {
@@ -151,8 +179,7 @@ final class Report {
         if (cell.matches("-?[0-9]+(\\.[0-9]+)?")) {
             return cell;
         }
-        String s = cell.startsWith("\"") ? cell.substring(1, cell.length() - 1).replace("\"\"", "\"") : cell;
-        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        return jsonString(cell.startsWith("\"") ? cell.substring(1, cell.length() - 1).replace("\"\"", "\"") : cell);
     }
 
     private static String[] splitCsv(String line) {

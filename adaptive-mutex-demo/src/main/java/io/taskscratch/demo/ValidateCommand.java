@@ -1,8 +1,8 @@
 package io.taskscratch.demo;
 
 import io.taskscratch.kernel.KernelAvailability;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.kernel.KernelOwnerState;
+import io.taskscratch.kernel.SharedKernelState;
 import io.taskscratch.sched.CostProfile;
 import io.taskscratch.sched.calibration.CalibrationProfile;
 import io.taskscratch.sched.calibration.Calibrate;
@@ -120,7 +120,7 @@ public final class ValidateCommand implements Callable<Integer> {
         long real = shortMode ? 20 : realMs;
         long model = shortMode ? 2 : modelMs;
         int modelSeeds = shortMode ? 1 : seeds;
-        AutomaticKernelState kernel = KernelOwnerStateSource.automatic();
+        SharedKernelState kernel = KernelOwnerState.shared();
         KernelAvailability a = kernel.availability();
         if (!a.available()) {
             console.println("validate: kernel backend unavailable (" + a.reason() + "): adaptive-state is left out");
@@ -155,7 +155,7 @@ public final class ValidateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Row> runShape(Shape shape, int cpus, AutomaticKernelState kernel, double pauseNs, CostProfile costs, long realMs,
+    private List<Row> runShape(Shape shape, int cpus, SharedKernelState kernel, double pauseNs, CostProfile costs, long realMs,
                                long modelMs, int modelSeeds) throws InterruptedException {
         int threads = shape.threads() == 0 ? cpus : shape.threads();
         List<String> locks = new ArrayList<>(LOCKS);

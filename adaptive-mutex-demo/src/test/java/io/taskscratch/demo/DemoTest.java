@@ -1,6 +1,6 @@
 package io.taskscratch.demo;
 
-import io.taskscratch.mutex.LockKind;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.sched.CostProfile;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,7 @@ class DemoTest {
         String b = Report.csv(small(9));
         assertEquals(a, b);
         assertEquals(5, a.split("\n").length, a);
-        assertTrue(Report.json(small(9)).contains("\"lock\": \"adaptive-lossy-50\""));
+        assertTrue(Report.json(new RunMetadata(), small(9)).contains("\"lock\": \"adaptive-lossy-50\""));
         for (RunResult r : small(9)) {
             assertTrue(r.acquisitions() > 100, r.toString());
             assertTrue(r.p50Ns() <= r.p99Ns() && r.p99Ns() <= r.maxNs(), r.toString());

@@ -1,7 +1,7 @@
 package io.taskscratch.bench;
 
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.kernel.KernelOwnerState;
+import io.taskscratch.kernel.SharedKernelState;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.PlatformTask;
@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What the automatic kernel owner-state source ({@link KernelOwnerStateSource#automatic()}, the
- * default of {@code AdaptiveMutex} on {@link NativePlatform}) costs every slow-path acquisition
+ * What the shared kernel owner-state source ({@link KernelOwnerState#shared()}, an opt-in for
+ * {@code AdaptiveMutex} on {@link NativePlatform}) costs every slow-path acquisition
  * once the thread is registered: {@code prepareRegistered} (the registered check), against
  * {@code prepareNone}, the {@code none} source's no-op. The one-off costs are
  * {@link KernelStateColdBench}. Run as root for the kernel path; elsewhere the score is that of the
@@ -34,7 +34,7 @@ public class KernelStateBench {
     /** The benchmark thread's task, registered, and the sources. */
     @State(Scope.Thread)
     public static class Registered {
-        final AutomaticKernelState auto = KernelOwnerStateSource.automatic();
+        final SharedKernelState auto = KernelOwnerState.shared();
         final OwnerStateSource none = OwnerStateSource.none();
         PlatformTask me;
 

@@ -1,8 +1,8 @@
 package io.taskscratch.bench;
 
 import io.taskscratch.kernel.KernelBackend;
-import io.taskscratch.mutex.AutomaticKernelState;
-import io.taskscratch.mutex.KernelOwnerStateSource;
+import io.taskscratch.kernel.KernelOwnerState;
+import io.taskscratch.kernel.SharedKernelState;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.PlatformTask;
 import java.util.concurrent.TimeUnit;
@@ -18,18 +18,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The one-off costs of the automatic kernel owner-state source ({@link KernelOwnerStateSource#automatic()},
- * the default of {@code AdaptiveMutex} on {@link NativePlatform}). Each benchmark runs once in a
+ * The one-off costs of the shared kernel owner-state source ({@link KernelOwnerState#shared()},
+ * an opt-in for {@code AdaptiveMutex} on {@link NativePlatform}). Each benchmark runs once in a
  * fresh JVM per fork, cold code and class loading included, as in real life:
  * <ul>
  *   <li>{@code firstContendedAcquire}: the first {@code prepare} of the process, what the first
  *       contended acquisition pays: it starts the probe thread and returns.</li>
  *   <li>{@code probeInBackground}: from that first {@code prepare} until the outcome is known
- *       ({@code availability()} waits): read the property, {@code KernelBackend.open()} (load the BPF
+ *       ({@code availability()} waits): {@code KernelBackend.open()} (load the BPF
  *       object, attach), one warm-up register + unregister. No lock waits for it.</li>
  *   <li>{@code firstRegistration}: after the probe, a thread's first slow path: its registration.</li>
  *   <li>{@code availabilityProbe}: {@code KernelBackend.availability()} cold (load + attach + detach +
- *       close), which the automatic source skips when the kernel works.</li>
+ *       close), which the shared source skips when the kernel works.</li>
  * </ul>
  * The per-slow-path cost is {@link KernelStateBench}. Run as root for the kernel path; elsewhere the
  * scores are those of the unavailable path (the setups print which).
@@ -44,13 +44,13 @@ public class KernelStateColdBench {
     /** A fresh process where a native mutex was built and used uncontended: nothing probed yet. */
     @State(Scope.Thread)
     public static class Unprobed {
-        AutomaticKernelState auto;
+        SharedKernelState auto;
         PlatformTask me;
 
         /** What building a mutex and an uncontended lock load: the source's class and the thread's task. */
         @Setup
         public void setup() {
-            auto = KernelOwnerStateSource.automatic();
+            auto = KernelOwnerState.shared();
             me = NativePlatform.instance().currentTask();
             System.out.println("before the first contended acquisition: " + auto.name());
         }
@@ -59,7 +59,7 @@ public class KernelStateColdBench {
     /** A thread whose probe has finished but which is not registered yet. */
     @State(Scope.Thread)
     public static class Probed {
-        final AutomaticKernelState auto = KernelOwnerStateSource.automatic();
+        final SharedKernelState auto = KernelOwnerState.shared();
         PlatformTask me;
 
         /** Runs the probe and waits for it. */

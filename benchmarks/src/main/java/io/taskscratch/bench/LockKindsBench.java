@@ -1,8 +1,8 @@
 package io.taskscratch.bench;
 
-import io.taskscratch.mutex.ComparedLock;
-import io.taskscratch.mutex.LockFactory;
-import io.taskscratch.mutex.LockKind;
+import io.taskscratch.demo.locks.ComparedLock;
+import io.taskscratch.demo.locks.LockFactory;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import org.openjdk.jmh.annotations.Benchmark;

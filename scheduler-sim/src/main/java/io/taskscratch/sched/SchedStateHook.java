@@ -26,7 +26,7 @@ import java.util.Set;
  * }</pre>
  *
  * ({@link RegionLookup#uptr}), or through a registered user address for the lossy and rseq
- * models, and writes the DESIGN.md §3 fields through a {@link RegionWriter}, each update inside
+ * models, and writes the docs/design.md §3 fields through a {@link RegionWriter}, each update inside
  * the region's seqcount (odd while writing):
  * <ul>
  *   <li>sched_switch, {@code prev} (if it has a region): {@code on_cpu = 0}, {@code switches++},

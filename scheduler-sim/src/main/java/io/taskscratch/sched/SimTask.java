@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * A simulated task: a {@link PlatformTask} whose body runs real Java code under the model's
  * control. It carries the scheduler state a sched-state hook mirrors into the task's region
- * (DESIGN.md §3: on_cpu, cpu, switches, last_switch_ns, migrations, preemptions) and a slot
+ * (docs/design.md §3: on_cpu, cpu, switches, last_switch_ns, migrations, preemptions) and a slot
  * ({@link #attach}) where a region or task handle can hang.
  *
  * <p>All state changes happen while the model runs, and the model runs on one thread at a time;

@@ -214,11 +214,10 @@ public final class HookContext {
      */
     public void valueStoreInt(StorageElement v, int offset, int value) {
         checkValueBounds(v, offset, 4);
-        for (ValueType.Field f : v.map().spec().value().fields()) {
-            if (f.kind() == ValueType.FieldKind.UPTR && offset < f.offset() + f.size() && f.offset() < offset + 4) {
-                throw refuse(Errno.EINVAL, "stores to uptr field \"" + f.name() + "\" (value offset " + offset
-                        + ") of map \"" + v.map().name() + "\": only user space may register memory");
-            }
+        ValueType.Field f = v.map().spec().value().uptrOverlapping(offset, 4);
+        if (f != null) {
+            throw refuse(Errno.EINVAL, "stores to uptr field \"" + f.name() + "\" (value offset " + offset
+                    + ") of map \"" + v.map().name() + "\": only user space may register memory");
         }
         v.putInt(offset, value);
     }

@@ -30,8 +30,9 @@ public final class MapValue {
     }
 
     /**
-     * The value's bytes, writable (a heap segment). Bytes under uptr fields are ignored by
-     * {@code update} and read as zero from {@code lookup}.
+     * The value's bytes, writable (a heap segment). Bytes under recognised uptr fields are ignored
+     * by {@code update} and read as zero from {@code lookup}; an unrecognised (misaligned) uptr
+     * field's bytes are plain data, stored and returned as they are.
      */
     public MemorySegment data() {
         return MemorySegment.ofArray(data);
@@ -45,7 +46,8 @@ public final class MapValue {
     /**
      * Sets a uptr field; {@code null} means NULL (an update then clears the previous pin).
      *
-     * @throws IllegalArgumentException if there is no such uptr field
+     * @throws IllegalArgumentException if there is no such uptr field, or it is plain data (misaligned or
+     *                                  overlapping, see {@link ValueType})
      */
     public MapValue setUptr(String field, UptrTarget target) {
         uptrs[type.indexOf(field, ValueType.FieldKind.UPTR)] = target;
@@ -64,10 +66,9 @@ public final class MapValue {
     /** The bytes with every uptr field zeroed, as an element stores them. */
     byte[] bytesWithoutPointers() {
         byte[] copy = data.clone();
-        for (ValueType.Field f : type.fields()) {
-            if (f.kind() == ValueType.FieldKind.UPTR) {
-                Arrays.fill(copy, f.offset(), f.offset() + f.size(), (byte) 0);
-            }
+        for (int i : type.uptrOrder()) {
+            ValueType.Field f = type.fields().get(i);
+            Arrays.fill(copy, f.offset(), f.offset() + f.size(), (byte) 0);
         }
         return copy;
     }

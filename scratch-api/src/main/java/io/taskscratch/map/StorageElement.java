@@ -14,7 +14,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class StorageElement {
     private final TaskStorageMap map;
-    private final String task;
+    private volatile String task; // set once under the map lock before the element is published; volatile for toString
     private final byte[] data;
     private final UptrTarget[] uptrs;
 
@@ -25,6 +25,11 @@ public final class StorageElement {
         this.uptrs = uptrs;
     }
 
+    /** Names the element's task once the update has resolved its key (before publication). */
+    void bindTask(String taskName) {
+        this.task = taskName;
+    }
+
     /** The map holding the element. */
     public TaskStorageMap map() {
         return map;
@@ -33,7 +38,8 @@ public final class StorageElement {
     /**
      * The target of a uptr field, {@code null} if the field is NULL (programs must null-check).
      *
-     * @throws IllegalArgumentException if there is no such uptr field
+     * @throws IllegalArgumentException if there is no such uptr field, or it is plain data (misaligned or
+     *                                  overlapping, see {@link ValueType})
      */
     public UptrTarget uptr(String field) {
         return uptrs[map.spec().value().indexOf(field, ValueType.FieldKind.UPTR)];
@@ -57,11 +63,10 @@ public final class StorageElement {
      */
     public synchronized void putInt(int offset, int value) {
         checkBounds(offset, 4);
-        for (ValueType.Field f : map.spec().value().fields()) {
-            if (f.kind() == ValueType.FieldKind.UPTR && offset < f.offset() + f.size() && f.offset() < offset + 4) {
-                throw new ScratchException(Errno.EINVAL, "program store at value offset " + offset + " hits uptr field \""
-                        + f.name() + "\": only user space may set a uptr");
-            }
+        ValueType.Field f = map.spec().value().uptrOverlapping(offset, 4);
+        if (f != null) {
+            throw new ScratchException(Errno.EINVAL, "program store at value offset " + offset + " hits uptr field \""
+                    + f.name() + "\": only user space may set a uptr");
         }
         MemorySegment.ofArray(data).set(ValueLayout.JAVA_INT_UNALIGNED, offset, value);
     }

@@ -18,17 +18,16 @@ import java.util.Objects;
 
 /**
  * A {@code BPF_MAP_TYPE_TASK_STORAGE} map with user memory ("uptr") fields, following the
- * kernel's rules of DESIGN.md §4. Every refused operation throws {@link ScratchException} with
+ * kernel's rules of docs/design.md §4. Every refused operation throws {@link ScratchException} with
  * the kernel's code and changes nothing.
  *
  * <p>Implementation overview. Elements are keyed by task; the map lock guards them. A uptr
  * field holds an object ({@link ScratchRegion} or {@link UserMemory}), never an address, and
  * pinning is bookkeeping in {@link Pins} taken under the target's lock, so a region cannot be
  * freed between the checks and the pin, and {@link ScratchRegion#close()} refuses (EBUSY) while
- * any element pins it. Update checks run in this order: map open, flags (F_LOCK on a uptr value
- * is EINVAL before any pin), value type, task key (EBADF, ENOENT), NOEXIST/EXIST, then each
- * uptr (EFAULT overflow, EOPNOTSUPP page crossing, EFAULT unmapped/read-only/too small); a
- * failure unpins whatever this update pinned. A replaced or deleted element is retired: its
+ * any element pins it. Update checks run in the kernel's order (see {@link #update(TaskHandle,
+ * MapValue, long)}): the uptrs are pinned before the key is resolved, and a failure unpins
+ * whatever this update pinned. A replaced or deleted element is retired: its
  * pins are released after a grace period, since a program in a read-side section may still
  * write its region. Task exit and map close unpin at once: no program can reach the element.
  */
@@ -40,6 +39,9 @@ public final class TaskStorageMap implements AutoCloseable {
     private final Map<Long, TaskHandle> hooked = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
 
+    /** The key argument of an update through a {@link TaskHandle} (no raw fd). */
+    private static final int NO_FD = -1;
+
     private TaskStorageMap(String name, MapSpec spec, Rcu rcu) {
         this.name = name;
         this.spec = spec;
@@ -49,10 +51,12 @@ public final class TaskStorageMap implements AutoCloseable {
     /**
      * Creates a map after the kernel's create-time checks.
      *
-     * @throws ScratchException EINVAL bad type/flags/max_entries/key size/value size, misplaced
-     *                          field, empty or kernel-owned uptr pointee; E2BIG value larger than
-     *                          {@link MapFlags#MAX_VALUE_SIZE} or pointee larger than a page;
-     *                          EOPNOTSUPP uptr field in another map type
+     * @throws ScratchException EINVAL bad type/flags/max_entries/key size/value size, field
+     *                          outside the value or declared out of offset order, empty or kernel-owned uptr pointee; E2BIG value
+     *                          larger than {@link MapFlags#MAX_VALUE_SIZE}, a second spin lock or
+     *                          pointee larger than a page; EFAULT a misaligned spin lock;
+     *                          EOPNOTSUPP uptr field in another map type. A misaligned uptr or
+     *                          overlapping fields are plain data, not an error ({@link ValueType})
      */
     public static TaskStorageMap create(String name, MapSpec spec) {
         return create(name, spec, Rcu.global());
@@ -102,39 +106,56 @@ public final class TaskStorageMap implements AutoCloseable {
         return new TaskStorageMap(name, spec, rcu);
     }
 
+    /**
+     * The kernel's BTF rules for the value's special fields ({@code kernel/bpf/btf.c}): a field
+     * declared before one at a lower offset, or outside the value, is invalid BTF (EINVAL,
+     * {@code btf_struct_check_meta}: "Invalid member bits_offset"); a value with a
+     * spin lock is parsed when its BTF is loaded ({@code btf_parse_struct_metas}), where a second
+     * lock is E2BIG ({@code btf_get_field_type}) and a misaligned one EFAULT (no record); then
+     * each special uptr's pointee ({@code btf_check_and_fixup_fields}). Misaligned or
+     * overlapping fields are otherwise not errors: see {@link ValueType}.
+     */
     private static void checkFields(String map, ValueType v) {
         List<ValueType.Field> fs = v.fields();
-        int locks = 0;
-        for (int i = 0; i < fs.size(); i++) {
+        ValueType.Field lock = null;
+        int lastOffset = 0;
+        for (ValueType.Field f : fs) {
+            String what = "map \"" + map + "\" field \"" + f.name() + "\"";
+            if (f.offset() < lastOffset) {
+                throw new ScratchException(Errno.EINVAL, what + " at offset " + f.offset() + ": declared after a field at offset "
+                        + lastOffset + "; struct members must be declared in offset order");
+            }
+            lastOffset = f.offset();
+            if (f.offset() > v.size() - f.size()) {
+                throw new ScratchException(Errno.EINVAL, what + " at offset " + f.offset() + " size " + f.size()
+                        + ": must lie inside the " + v.size() + "-byte value");
+            }
+            if (f.kind() == ValueType.FieldKind.SPIN_LOCK) {
+                if (lock != null) {
+                    throw new ScratchException(Errno.E2BIG, what + ": at most one bpf_spin_lock per value");
+                }
+                lock = f;
+            }
+        }
+        if (lock != null && lock.offset() % lock.size() != 0) {
+            throw new ScratchException(Errno.EFAULT, "map \"" + map + "\" field \"" + lock.name() + "\" at offset "
+                    + lock.offset() + ": a bpf_spin_lock must be 4-byte aligned");
+        }
+        for (int i : v.uptrOrder()) {
             ValueType.Field f = fs.get(i);
             String what = "map \"" + map + "\" field \"" + f.name() + "\"";
-            if (f.offset() < 0 || f.offset() > v.size() - f.size() || f.offset() % f.size() != 0) {
-                throw new ScratchException(Errno.EINVAL, what + " at offset " + f.offset() + ": must be aligned to "
-                        + f.size() + " and inside the " + v.size() + "-byte value");
+            PointeeType p = f.pointee();
+            if (p.size() <= 0) {
+                throw new ScratchException(Errno.EINVAL, what + " pointee " + p.name() + " size " + p.size()
+                        + ": a uptr may not point to an empty type");
             }
-            for (int j = 0; j < i; j++) {
-                ValueType.Field g = fs.get(j);
-                if (f.offset() < g.offset() + g.size() && g.offset() < f.offset() + f.size()) {
-                    throw new ScratchException(Errno.EINVAL, what + " overlaps field \"" + g.name() + "\"");
-                }
+            if (p.kernelOwned()) {
+                throw new ScratchException(Errno.EINVAL, what + " pointee " + p.name()
+                        + ": a uptr must point to a user type, not a kernel-owned one");
             }
-            if (f.kind() == ValueType.FieldKind.SPIN_LOCK && ++locks > 1) {
-                throw new ScratchException(Errno.EINVAL, what + ": at most one bpf_spin_lock per value");
-            }
-            if (f.kind() == ValueType.FieldKind.UPTR) {
-                PointeeType p = f.pointee();
-                if (p.size() <= 0) {
-                    throw new ScratchException(Errno.EINVAL, what + " pointee " + p.name() + " size " + p.size()
-                            + ": a uptr may not point to an empty type");
-                }
-                if (p.kernelOwned()) {
-                    throw new ScratchException(Errno.EINVAL, what + " pointee " + p.name()
-                            + ": a uptr must point to a user type, not a kernel-owned one");
-                }
-                if (p.size() > Libc.pageSize()) {
-                    throw new ScratchException(Errno.E2BIG, what + " pointee " + p.name() + " size " + p.size()
-                            + ": larger than a page (" + Libc.pageSize() + " bytes)");
-                }
+            if (p.size() > Libc.pageSize()) {
+                throw new ScratchException(Errno.E2BIG, what + " pointee " + p.name() + " size " + p.size()
+                        + ": larger than a page (" + Libc.pageSize() + " bytes)");
             }
         }
     }
@@ -161,9 +182,16 @@ public final class TaskStorageMap implements AutoCloseable {
 
     // ---- user side --------------------------------------------------------------------
 
-    /** {@link #update(TaskHandle, MapValue, long)} with a raw task fd. @throws ScratchException EBADF if not an open task fd */
+    /**
+     * {@link #update(TaskHandle, MapValue, long)} with a raw task fd ({@link TaskHandle#fd()}). The
+     * fd is resolved where the kernel resolves the pidfd: after the flag and uptr checks.
+     *
+     * @throws NullPointerException if {@code value} is null
+     * @throws ScratchException as {@link #update(TaskHandle, MapValue, long)}; EBADF if
+     *                          {@code taskFd} is not an open task fd
+     */
     public void update(int taskFd, MapValue value, long flags) {
-        update(TaskHandle.fromFd(taskFd), value, flags);
+        update(null, taskFd, value, flags);
     }
 
     /**
@@ -171,64 +199,82 @@ public final class TaskStorageMap implements AutoCloseable {
      * fields pin their targets; a NULL uptr pins nothing, so replacing clears the previous pin.
      * The replaced element's pins are released after a grace period.
      *
-     * @throws ScratchException see the class comment for the order: EBADF, EINVAL, ENOENT, EEXIST,
-     *                          EFAULT, EOPNOTSUPP
+     * <p>Checks in the kernel's order ({@code kernel/bpf/syscall.c} {@code map_update_elem} and
+     * {@code bpf_obj_pin_uptrs}, then {@code bpf_pid_task_storage_update_elem}, then
+     * {@code bpf_local_storage_update}): map open (EBADF); value of another map (EINVAL); F_LOCK
+     * without a spin lock (EINVAL); each uptr by ascending offset (EFAULT overflow, EOPNOTSUPP page
+     * crossing, EFAULT unmapped, not writable or too small); F_LOCK on a value with uptrs
+     * (EOPNOTSUPP); the task (EBADF closed, ENOENT exited); unknown flags (EINVAL); NOEXIST on an
+     * existing element (EEXIST), EXIST on a missing one (ENOENT). A failure unpins what this
+     * update pinned.
+     *
+     * @throws NullPointerException if {@code task} or {@code value} is null (the kernel's EFAULT
+     *                              for a NULL key or value pointer)
+     * @throws ScratchException with the first failing rule's code, in the order above
      */
-    public synchronized void update(TaskHandle task, MapValue value, long flags) {
-        checkOpen();
-        long mode = flags & ~MapFlags.F_LOCK;
-        if ((flags & ~(MapFlags.NOEXIST | MapFlags.EXIST | MapFlags.F_LOCK)) != 0 || mode > MapFlags.EXIST) {
-            throw new ScratchException(Errno.EINVAL, "update flags 0x" + Long.toHexString(flags)
-                    + ": must be ANY(0), NOEXIST(1) or EXIST(2), optionally with F_LOCK(4)");
-        }
-        boolean lock = (flags & MapFlags.F_LOCK) != 0;
-        if (lock && spec.value().hasUptr()) {
-            throw new ScratchException(Errno.EINVAL, "update flags F_LOCK: map \"" + name
-                    + "\" has uptr fields, which cannot be updated under the spin lock");
-        }
-        if (lock && !spec.value().hasSpinLock()) {
-            throw new ScratchException(Errno.EINVAL, "update flags F_LOCK: map \"" + name + "\" value has no bpf_spin_lock");
-        }
+    public void update(TaskHandle task, MapValue value, long flags) {
         Objects.requireNonNull(task, "task");
-        if (value == null || value.type() != spec.value()) {
+        update(task, NO_FD, value, flags);
+    }
+
+    /** The update; the key is {@code task}, or the handle behind {@code fd} when {@code task} is null. */
+    private synchronized void update(TaskHandle task, int fd, MapValue value, long flags) {
+        Objects.requireNonNull(value, "value");
+        checkOpen();
+        if (value.type() != spec.value()) {
             throw new ScratchException(Errno.EINVAL, "value " + value + ": not a value of map \"" + name
                     + "\" (use map.newValue())");
         }
-        task.checkUsable("task");
-        StorageElement old = elements.get(task.taskId());
-        if (mode == MapFlags.NOEXIST && old != null) {
-            throw new ScratchException(Errno.EEXIST, "update NOEXIST: task " + task + " already has an element in map \"" + name + "\"");
-        }
-        if (mode == MapFlags.EXIST && old == null) {
-            throw new ScratchException(Errno.ENOENT, "update EXIST: task " + task + " has no element in map \"" + name + "\"");
-        }
-        if (lock && old != null) {
-            old.overwriteData(value.bytesWithoutPointers());
-            return;
+        boolean lock = (flags & MapFlags.F_LOCK) != 0;
+        if (lock && !spec.value().hasSpinLock()) {
+            throw new ScratchException(Errno.EINVAL, "update flags F_LOCK: map \"" + name + "\" value has no bpf_spin_lock");
         }
         List<ValueType.Field> fs = spec.value().fields();
         UptrTarget[] targets = new UptrTarget[fs.size()];
-        StorageElement fresh = new StorageElement(this, task.toString(), value.bytesWithoutPointers(), targets);
-        String holder = "map \"" + name + "\" for task " + task;
+        StorageElement fresh = new StorageElement(this, "", value.bytesWithoutPointers(), targets);
+        String holder = "map \"" + name + "\" for task " + (task != null ? task : "fd " + fd);
         try {
-            for (int i = 0; i < fs.size(); i++) {
+            for (int i : spec.value().uptrOrder()) {
                 UptrTarget t = value.uptrAt(i);
-                if (fs.get(i).kind() == ValueType.FieldKind.UPTR && t != null) {
+                if (t != null) {
                     pin(fs.get(i), t, fresh, holder);
                     targets[i] = t;
                 }
             }
+            if (lock && spec.value().hasUptr()) {
+                throw new ScratchException(Errno.EOPNOTSUPP, "update flags F_LOCK: map \"" + name
+                        + "\" has uptr fields, which cannot be updated under the spin lock");
+            }
+            TaskHandle key = task != null ? task : TaskHandle.fromFd(fd);
+            key.checkUsable("task");
+            long mode = flags & ~MapFlags.F_LOCK;
+            if (Long.compareUnsigned(mode, MapFlags.EXIST) > 0) {
+                throw new ScratchException(Errno.EINVAL, "update flags 0x" + Long.toHexString(flags)
+                        + ": must be ANY(0), NOEXIST(1) or EXIST(2), optionally with F_LOCK(4)");
+            }
+            StorageElement old = elements.get(key.taskId());
+            if (mode == MapFlags.NOEXIST && old != null) {
+                throw new ScratchException(Errno.EEXIST, "update NOEXIST: task " + key + " already has an element in map \"" + name + "\"");
+            }
+            if (mode == MapFlags.EXIST && old == null) {
+                throw new ScratchException(Errno.ENOENT, "update EXIST: task " + key + " has no element in map \"" + name + "\"");
+            }
+            if (lock && old != null) {
+                old.overwriteData(value.bytesWithoutPointers()); // no uptrs here: nothing was pinned
+                return;
+            }
             if (old == null) {
-                task.attachExitHook(this, exitHook(task.taskId()));
-                hooked.put(task.taskId(), task);
+                key.attachExitHook(this, exitHook(key.taskId()));
+                hooked.put(key.taskId(), key);
+            }
+            fresh.bindTask(key.toString());
+            elements.put(key.taskId(), fresh);
+            if (old != null) {
+                retire(old);
             }
         } catch (RuntimeException e) {
             unpinAll(fresh);
             throw e;
-        }
-        elements.put(task.taskId(), fresh);
-        if (old != null) {
-            retire(old);
         }
     }
 
@@ -250,7 +296,8 @@ public final class TaskStorageMap implements AutoCloseable {
                 throw new ScratchException(Errno.EFAULT, what + ": memory is not mapped (freed or never allocated)");
             }
             if (t.isReadOnly()) {
-                throw new ScratchException(Errno.EFAULT, what + ": memory is read-only");
+                throw new ScratchException(Errno.EFAULT, what + ": memory is read-only (a read-only view, or a mapping"
+                        + " without write permission: the kernel pins uptr pages for writing)");
             }
             long available = t instanceof ScratchRegion r ? r.layout().regionSize() : ((UserMemory) t).byteSize();
             if (available < size) {

@@ -1,7 +1,7 @@
 package io.taskscratch.region;
 
 /**
- * The fixed, versioned scratch-region ABI of DESIGN.md §3: the sched-state header every region
+ * The fixed, versioned scratch-region ABI of docs/design.md §3: the sched-state header every region
  * starts with. The same offsets are used by the simulated writers and the real BPF program.
  */
 public final class RegionAbi {

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The shape of every region of one allocator: the §3 header, then the static keys defined at
  * build time, then a fixed budget for dynamic keys created at run time (the task-local-data
- * model of DESIGN.md §5, improved: any key size from 1 byte, natural alignment instead of
+ * model of docs/design.md §5, improved: any key size from 1 byte, natural alignment instead of
  * rounding to 8, data size chosen at build time, and the OS page size instead of 4 KiB).
  *
  * <p>Rules and codes: a name is 1 to {@value #MAX_NAME_BYTES} UTF-8 bytes, else {@code EINVAL}

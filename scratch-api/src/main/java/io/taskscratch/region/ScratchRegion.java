@@ -20,7 +20,7 @@ import java.util.List;
  * mid-access, and every later access throws {@link IllegalStateException} instead of touching
  * the slot. The slot goes back to the slab only after a grace period, zeroed. A region that is
  * registered in a map (pinned by a uptr element) refuses to close with {@code EBUSY}: its
- * memory cannot be freed while a program may still write it (the TLD hazard of DESIGN.md §4).
+ * memory cannot be freed while a program may still write it (the TLD hazard of docs/design.md §4).
  *
  * <p>Header writes follow the seqcount protocol: {@link #beginWrite()} makes {@code seq} odd,
  * plain stores update the fields, {@link #endWrite(int)} makes it even again with release

@@ -1,12 +1,17 @@
 package io.taskscratch.region;
 
+import io.taskscratch.internal.os.ProcessMappings;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
  * Arbitrary user memory as a uptr target, for the map's address rules: a live writable
  * segment pins; a read-only segment, one whose arena is closed, or a bare address fail with
- * EFAULT; a struct crossing a page boundary fails with EOPNOTSUPP.
+ * EFAULT; a struct crossing a page boundary fails with EOPNOTSUPP. The real mapping counts too,
+ * as it does for the kernel's pin: an address no mapping covers, or whose mapping is not
+ * writable ({@code mprotect(PROT_READ)}, {@code PROT_NONE}, a read-only shared mapping), is
+ * EFAULT even inside a live segment. It is read from {@code /proc/self/maps}; the memory is never
+ * touched.
  *
  * <p>The TLD hazard cannot happen through this type: the wrapped segment keeps its FFM scope,
  * so once its arena is closed every program access throws instead of writing into reused memory.
@@ -39,14 +44,17 @@ public final class UserMemory implements UptrTarget {
         return segment;
     }
 
+    /** Whether the segment is live native memory and a mapping of this process covers its start. */
     @Override
     public boolean isMapped() {
-        return mapped && segment.isNative() && segment.scope().isAlive();
+        return mapped && segment.isNative() && segment.scope().isAlive()
+                && ProcessMappings.protectionAt(address()) != ProcessMappings.NOT_MAPPED;
     }
 
+    /** Whether the segment is a read-only view or its mapping lacks write permission. */
     @Override
     public boolean isReadOnly() {
-        return segment.isReadOnly();
+        return segment.isReadOnly() || (ProcessMappings.protectionAt(address()) & ProcessMappings.WRITE) == 0;
     }
 
     /** Size of the wrapped segment (0 for a bare address). */
@@ -57,6 +65,6 @@ public final class UserMemory implements UptrTarget {
     @Override
     public String toString() {
         return "UserMemory[0x" + Long.toHexString(address()) + ", " + segment.byteSize() + " bytes"
-                + (isReadOnly() ? ", read-only" : "") + (isMapped() ? "" : ", unmapped") + "]";
+                + (segment.isReadOnly() ? ", read-only view" : "") + (mapped ? "" : ", bare address") + "]";
     }
 }

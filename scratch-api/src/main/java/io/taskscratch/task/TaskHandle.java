@@ -19,7 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * a handle does not affect the task.
  *
  * <p>Errors, as {@code bpf(2)} reports them for a task-storage key: using a closed handle, or an
- * int that is not an open task fd, is {@code EBADF}; a task that has exited is {@code ENOENT}.
+ * int that is not an open task fd, is {@code EBADF}; a task that has exited is {@code ENOENT}. A
+ * Java thread counts as exited as soon as {@link Thread#isAlive()} is false, before the reaper
+ * has run.
+ *
+ * <p>Task fds ({@link #fd()}) are real file descriptors of this process, so their numbers never
+ * name another open file: a Java thread's is {@code pidfd_open(tid, PIDFD_THREAD)} (the key the
+ * kernel's task storage takes), a simulated task's (or a thread's when no pidfd can be opened)
+ * an fd of {@code /dev/null} that only reserves the number. Closing the handle closes it.
  *
  * <p>Task exit releases the task's storage in every map (maps attach exit hooks). Java has no
  * thread-exit callback, so a daemon reaper checks {@link Thread#isAlive()} of registered threads
@@ -42,14 +49,15 @@ public final class TaskHandle implements AutoCloseable {
 
     private static final Map<Thread, Task> JAVA_TASKS = new ConcurrentHashMap<>();
     private static final Map<Integer, TaskHandle> FDS = new ConcurrentHashMap<>();
-    private static final AtomicInteger NEXT_FD = new AtomicInteger(3);
+    /** {@link #fd} before the first {@link #fd()} call, and after a failed pidfd_open. */
+    private static final int NO_FD = -1;
     private static final AtomicInteger NEXT_SIM_TID = new AtomicInteger(FIRST_SIMULATED_TID);
     private static final AtomicLong NEXT_TASK_ID = new AtomicLong(1);
     private static volatile Thread reaper;
 
     private final Task task;
     private volatile boolean open = true;
-    private int fd = -1;
+    private int fd = NO_FD; // guarded by this
 
     private TaskHandle(Task task) {
         this.task = task;
@@ -58,7 +66,7 @@ public final class TaskHandle implements AutoCloseable {
     /** The calling Java thread's task. */
     public static TaskHandle current() {
         Thread self = Thread.currentThread();
-        Task t = JAVA_TASKS.computeIfAbsent(self, th -> new Task(Kind.JAVA_THREAD, th.getName(), Libc.gettid()));
+        Task t = JAVA_TASKS.computeIfAbsent(self, th -> new Task(Kind.JAVA_THREAD, th, th.getName(), Libc.gettid()));
         if (t.tid == 0) {
             t.tid = Libc.gettid();
         }
@@ -82,7 +90,7 @@ public final class TaskHandle implements AutoCloseable {
             if (!thread.isAlive()) {
                 throw new ScratchException(Errno.ENOENT, "thread \"" + thread.getName() + "\": has exited or never started");
             }
-            t = JAVA_TASKS.computeIfAbsent(thread, th -> new Task(Kind.JAVA_THREAD, th.getName(), 0));
+            t = JAVA_TASKS.computeIfAbsent(thread, th -> new Task(Kind.JAVA_THREAD, th, th.getName(), 0));
             startReaper();
         }
         if (t.exited) {
@@ -94,7 +102,7 @@ public final class TaskHandle implements AutoCloseable {
     /** Creates a new simulated task (for the scheduler model) and returns a handle to it. */
     public static TaskHandle simulated(String name) {
         Objects.requireNonNull(name, "name");
-        return new TaskHandle(new Task(Kind.SIMULATED, name, NEXT_SIM_TID.getAndIncrement()));
+        return new TaskHandle(new Task(Kind.SIMULATED, null, name, NEXT_SIM_TID.getAndIncrement()));
     }
 
     /**
@@ -159,14 +167,22 @@ public final class TaskHandle implements AutoCloseable {
 
     /**
      * An int task fd for this handle (opened on first call; closed with the handle), for the
-     * raw-int map API.
+     * raw-int map API: a real fd of this process (see the class comment).
      *
-     * @throws ScratchException EBADF if the handle is closed
+     * @throws ScratchException EBADF if the handle is closed; EMFILE if no fd can be opened
      */
     public synchronized int fd() {
         checkOpen("handle");
         if (fd < 0) {
-            fd = NEXT_FD.getAndIncrement();
+            int opened = task.kind == Kind.JAVA_THREAD && task.tid != 0 ? Libc.pidfdOpen(task.tid, Libc.PIDFD_THREAD) : NO_FD;
+            if (opened < 0) {
+                opened = Libc.openDevNull();
+            }
+            if (opened < 0) {
+                throw new ScratchException(Errno.EMFILE, "task fd for " + this + ": no fd number available (open(/dev/null)"
+                        + " failed with errno " + -opened + ")");
+            }
+            fd = opened;
             FDS.put(fd, this);
         }
         return fd;
@@ -192,9 +208,9 @@ public final class TaskHandle implements AutoCloseable {
         return task.kind;
     }
 
-    /** Whether the task has not exited. */
+    /** Whether the task has not exited (for a Java thread: and the thread is alive). */
     public boolean isAlive() {
-        return !task.exited;
+        return !task.exited && (task.thread == null || task.thread.isAlive());
     }
 
     /** Whether this handle is still open. */
@@ -215,7 +231,7 @@ public final class TaskHandle implements AutoCloseable {
      */
     public void checkUsable(String argument) {
         checkOpen(argument);
-        if (task.exited) {
+        if (!isAlive()) {
             throw new ScratchException(Errno.ENOENT, argument + " " + this + ": task has exited");
         }
     }
@@ -268,7 +284,9 @@ public final class TaskHandle implements AutoCloseable {
     public synchronized void close() {
         open = false;
         if (fd >= 0) {
-            FDS.remove(fd, this);
+            FDS.remove(fd, this); // before the close: a reused number must never map to this handle
+            Libc.close(fd);
+            fd = NO_FD;
         }
     }
 
@@ -281,13 +299,16 @@ public final class TaskHandle implements AutoCloseable {
     private static final class Task {
         final long id = NEXT_TASK_ID.getAndIncrement();
         final Kind kind;
+        /** The Java thread, or {@code null} for a simulated task. */
+        final Thread thread;
         final String name;
         volatile int tid;
         volatile boolean exited;
         final Map<Object, Runnable> hooks = new LinkedHashMap<>();
 
-        Task(Kind kind, String name, int tid) {
+        Task(Kind kind, Thread thread, String name, int tid) {
             this.kind = kind;
+            this.thread = thread;
             this.name = name;
             this.tid = tid;
         }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * clears the flag on preemption with page faults disabled, so a switch-out is dropped with
  * probability {@code dropRate} (drawn from a seeded generator: same seed and calls, same
  * drops). A dropped clear leaves {@code on_cpu = 1} on a task that is off-CPU: waiters see a
- * preempted owner as running and spin for nothing (DESIGN.md §6).
+ * preempted owner as running and spin for nothing (docs/design.md §6).
  *
  * <p>Landing writes go through a {@link PinnedWriter}; a dropped write is counted as EFAULT.
  */

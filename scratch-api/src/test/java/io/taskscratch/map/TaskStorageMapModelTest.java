@@ -200,12 +200,19 @@ class TaskStorageMapModelTest {
         return trace;
     }
 
+    /** The kernel's order: F_LOCK without a spin lock, the uptr pin, the key, the flags, NOEXIST/EXIST. */
     private static String expectUpdate(Model model, int m, int t, int r, long flags) {
-        if (flags == 3 || flags == 8 || flags == MapFlags.F_LOCK) {
+        if (flags == MapFlags.F_LOCK) {
             return "EINVAL";
+        }
+        if (r >= 0 && model.freed[r]) {
+            return "EFAULT";
         }
         if (model.keyError(t) != null) {
             return model.keyError(t);
+        }
+        if (flags == 3 || flags == 8) {
+            return "EINVAL";
         }
         boolean exists = model.element[m][t] != -2;
         if (flags == MapFlags.NOEXIST && exists) {
@@ -213,9 +220,6 @@ class TaskStorageMapModelTest {
         }
         if (flags == MapFlags.EXIST && !exists) {
             return "ENOENT";
-        }
-        if (r >= 0 && model.freed[r]) {
-            return "EFAULT";
         }
         model.element[m][t] = r;
         return "OK";

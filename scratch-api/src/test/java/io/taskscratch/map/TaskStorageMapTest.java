@@ -17,11 +17,14 @@ import io.taskscratch.region.PinMode;
 import io.taskscratch.region.RegionAllocator;
 import io.taskscratch.region.RegionLayout;
 import io.taskscratch.region.ScratchRegion;
+import io.taskscratch.region.UptrTarget;
 import io.taskscratch.region.UserMemory;
 import io.taskscratch.task.TaskHandle;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -103,14 +106,45 @@ class TaskStorageMapTest {
         assertErrno(Errno.E2BIG, "larger than a page", () -> TaskStorageMap.create("m",
                 MapSpec.taskStorage(ValueType.singleUptr("p", PointeeType.user("big", (int) PAGE + 1)))));
         TaskStorageMap.create("m", MapSpec.taskStorage(ValueType.singleUptr("p", PointeeType.user("page", (int) PAGE)))).close();
-        assertErrno(Errno.EINVAL, "\"p\" at offset 4", () -> TaskStorageMap.create("m",
-                MapSpec.taskStorage(ValueType.builder(16).uptr("p", 4, SCRATCH).build())));
         assertErrno(Errno.EINVAL, "\"p\" at offset 8", () -> TaskStorageMap.create("m",
                 MapSpec.taskStorage(ValueType.builder(8).uptr("p", 8, SCRATCH).build())));
-        assertErrno(Errno.EINVAL, "overlaps field \"p\"", () -> TaskStorageMap.create("m",
-                MapSpec.taskStorage(ValueType.builder(16).uptr("p", 8, SCRATCH).spinLock(12).build())));
-        assertErrno(Errno.EINVAL, "at most one bpf_spin_lock", () -> TaskStorageMap.create("m",
+        assertErrno(Errno.EINVAL, "offset order", () -> TaskStorageMap.create("m",
+                MapSpec.taskStorage(ValueType.builder(16).spinLock(8).uptr("p", 0, SCRATCH).build())));
+        assertErrno(Errno.E2BIG, "at most one bpf_spin_lock", () -> TaskStorageMap.create("m",
                 MapSpec.taskStorage(ValueType.builder(16).spinLock(0).spinLock(4).build())));
+        assertErrno(Errno.E2BIG, "at most one bpf_spin_lock", () -> TaskStorageMap.create("m",
+                MapSpec.taskStorage(ValueType.builder(16).spinLock(0).spinLock(6).build())));
+        assertErrno(Errno.EFAULT, "\"lock\" at offset 2", () -> TaskStorageMap.create("m",
+                MapSpec.taskStorage(ValueType.builder(8).spinLock(2).build())));
+    }
+
+    @Test
+    void misalignedAndOverlappingFieldsArePlainData() {
+        ScratchRegion r = RegionAllocator.create(LAYOUT, PinMode.UNPINNED).allocate(task);
+        ValueType misaligned = ValueType.builder(16).uptr("p", 4, SCRATCH).spinLock(12).build();
+        ValueType overlapping = ValueType.builder(16).uptr("p", 8, SCRATCH).spinLock(12).build();
+        assertFalse(misaligned.isSpecial(0), "a uptr at offset 4 is plain data");
+        assertTrue(misaligned.isSpecial(1) && misaligned.hasSpinLock() && !misaligned.hasUptr());
+        assertFalse(overlapping.isSpecial(0) || overlapping.isSpecial(1), "overlapping fields void the whole record");
+        assertFalse(overlapping.hasSpinLock() || overlapping.hasUptr());
+        for (ValueType v : new ValueType[] {misaligned, overlapping}) {
+            try (TaskStorageMap m = TaskStorageMap.create("plain", MapSpec.taskStorage(v))) {
+                MapValue value = m.newValue();
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> value.setUptr("p", r));
+                assertTrue(e.getMessage().contains("\"p\"") && e.getMessage().contains("plain data"), e.getMessage());
+                long p = v.fields().get(0).offset();
+                value.data().set(ValueLayout.JAVA_LONG_UNALIGNED, p, -16L); // would be EFAULT as a uptr
+                m.update(task, value, 0);
+                assertEquals(-16L, m.lookup(task).data().get(ValueLayout.JAVA_LONG_UNALIGNED, p), "stored as it is");
+                assertFalse(r.isPinned(), "nothing pinned the region");
+            }
+        }
+        assertErrno(Errno.EINVAL, "no bpf_spin_lock", () -> {
+            try (TaskStorageMap m = TaskStorageMap.create("plain", MapSpec.taskStorage(overlapping))) {
+                m.update(task, m.newValue(), MapFlags.F_LOCK);
+            }
+        });
+        r.close();
     }
 
     // ---- update ----
@@ -118,9 +152,10 @@ class TaskStorageMapTest {
     @Test
     void updateFlagsAnyNoexistExist() {
         ScratchRegion a = alloc.allocate(task);
-        for (long bad : new long[] {3, 8, 0x10, MapFlags.F_LOCK | 3}) {
+        for (long bad : new long[] {3, 8, 0x10, 1L << 40}) {
             assertErrno(Errno.EINVAL, "update flags 0x" + Long.toHexString(bad), () -> map.update(task, value(a), bad));
         }
+        assertErrno(Errno.EINVAL, "F_LOCK", () -> map.update(task, value(a), MapFlags.F_LOCK | 3));
         assertErrno(Errno.ENOENT, "update EXIST", () -> map.update(task, value(a), MapFlags.EXIST));
         assertEquals(0, map.size());
         map.update(task, value(a), MapFlags.NOEXIST);
@@ -132,12 +167,21 @@ class TaskStorageMapTest {
     }
 
     @Test
-    void fLockWithUptrIsEinvalAndTakesNoPin() {
+    void fLockWithUptrIsEopnotsuppWithALockEinvalWithoutAndTakesNoPin() {
         ScratchRegion r = RegionAllocator.create(LAYOUT, PinMode.UNPINNED).allocate(task);
         for (long f : new long[] {MapFlags.F_LOCK, MapFlags.F_LOCK | MapFlags.EXIST, MapFlags.F_LOCK | MapFlags.NOEXIST}) {
-            assertErrno(Errno.EINVAL, "F_LOCK", () -> map.update(task, value(r), f));
+            assertErrno(Errno.EINVAL, "no bpf_spin_lock", () -> map.update(task, value(r), f));
         }
-        assertFalse(r.isPinned());
+        ValueType both = ValueType.builder(16).uptr("udata", 0, SCRATCH).spinLock(8).build();
+        try (TaskStorageMap locked = TaskStorageMap.create("locked_uptr", MapSpec.taskStorage(both))) {
+            for (UptrTarget target : new UptrTarget[] {r, null}) {
+                assertErrno(Errno.EOPNOTSUPP, "F_LOCK", () -> locked.update(task, locked.newValue().setUptr("udata", target), MapFlags.F_LOCK));
+            }
+            assertErrno(Errno.EFAULT, "overflows", () -> locked.update(task,
+                    locked.newValue().setUptr("udata", UserMemory.ofAddress(-16)), MapFlags.F_LOCK));
+            assertEquals(0, locked.size());
+        }
+        assertFalse(r.isPinned(), "the pin taken before the F_LOCK refusal is undone");
         assertEquals(0, map.size());
         r.close();
     }
@@ -178,7 +222,11 @@ class TaskStorageMapTest {
         assertErrno(Errno.ENOENT, "dead-task", () -> map.lookup(dead));
         assertErrno(Errno.EBADF, "closed-handle", () -> map.delete(closed));
         assertFalse(r.isFreed());
-        assertErrno(Errno.EINVAL, "not a value of map", () -> map.update(task, null, 0));
+        assertThrows(NullPointerException.class, () -> map.update(task, null, 0));
+        assertThrows(NullPointerException.class, () -> map.update(fd, null, 0));
+        assertThrows(NullPointerException.class, () -> map.update((TaskHandle) null, value(r), 0));
+        assertThrows(NullPointerException.class, () -> map.lookup(null));
+        assertThrows(NullPointerException.class, () -> map.delete(null));
         assertErrno(Errno.EINVAL, "not a value of map",
                 () -> map.update(task, ValueType.singleUptr("udata", SCRATCH).newValue(), 0));
         assertThrows(IllegalArgumentException.class, () -> map.newValue().setUptr("nope", r));
@@ -212,6 +260,46 @@ class TaskStorageMapTest {
         r.close();
         assertErrno(Errno.EFAULT, "not mapped", () -> map.update(task, value(r), 0));
         assertEquals(0, map.size());
+    }
+
+    @Test
+    void efaultFollowsTheRealMappingNotTheSegment() throws Throwable {
+        MethodHandle mmap = Libc.downcall("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+        MethodHandle mprotect = Libc.downcall("mprotect",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        MethodHandle munmap = Libc.downcall("munmap",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+        int read = 1;
+        int write = 2;
+        int privateAnon = 0x02 | 0x20;
+        int sharedAnon = 0x01 | 0x20;
+        long writable = (long) mmap.invokeExact(0L, PAGE, read | write, privateAnon, -1, 0L);
+        long readOnly = (long) mmap.invokeExact(0L, PAGE, read | write, privateAnon, -1, 0L);
+        assertEquals(0, (int) mprotect.invokeExact(readOnly, PAGE, read));
+        long none = (long) mmap.invokeExact(0L, PAGE, 0, privateAnon, -1, 0L);
+        long roShared = (long) mmap.invokeExact(0L, PAGE, read, sharedAnon, -1, 0L);
+        long unmapped = (long) mmap.invokeExact(0L, PAGE, read | write, privateAnon, -1, 0L);
+        assertEquals(0, (int) munmap.invokeExact(unmapped, PAGE));
+        try {
+            map.update(task, value(live(writable)), 0); // the control: a writable mapping pins
+            map.delete(task);
+            assertErrno(Errno.EFAULT, "read-only", () -> map.update(task, value(live(readOnly)), 0));
+            assertErrno(Errno.EFAULT, "read-only", () -> map.update(task, value(live(none)), 0));
+            assertErrno(Errno.EFAULT, "read-only", () -> map.update(task, value(live(roShared)), 0));
+            assertErrno(Errno.EFAULT, "not mapped", () -> map.update(task, value(live(unmapped)), 0));
+            assertEquals(0, map.size());
+        } finally {
+            map.awaitUnpins();
+            for (long m : new long[] {writable, readOnly, none, roShared}) {
+                int ignored = (int) munmap.invokeExact(m, PAGE);
+            }
+        }
+    }
+
+    /** A live (global-scope) segment over {@code address}: only the real mapping can refuse it. */
+    private static UserMemory live(long address) {
+        return UserMemory.of(MemorySegment.ofAddress(address).reinterpret(PAGE));
     }
 
     @Test

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.Errno;
+import io.taskscratch.internal.os.Libc;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -91,5 +94,38 @@ class TaskHandleTest {
         other.checkUsable("task");
         assertErrno(Errno.EBADF, "task fd -1", () -> TaskHandle.fromFd(-1));
         assertErrno(Errno.EBADF, "task fd 0", () -> TaskHandle.fromFd(0));
+    }
+
+    @Test
+    void anExitedThreadIsEnoentBeforeTheReaperRuns() throws Exception {
+        TaskHandle[] h = new TaskHandle[1];
+        Thread t = new Thread(() -> h[0] = TaskHandle.current(), "gone-unreaped");
+        t.start();
+        t.join();
+        assertFalse(h[0].isAlive(), "Thread.isAlive() is checked, not only the reaper's mark");
+        assertErrno(Errno.ENOENT, "gone-unreaped", () -> h[0].checkUsable("task"));
+    }
+
+    @Test
+    void taskFdsAreRealFdsAndNeverNameAnotherOpenFile() throws Exception {
+        TaskHandle sim = TaskHandle.simulated("sim-fd");
+        int simFd = sim.fd();
+        assertEquals("/dev/null", Files.readSymbolicLink(Path.of("/proc/self/fd/" + simFd)).toString(),
+                "a simulated task's fd reserves its number with an fd of /dev/null");
+        TaskHandle me = TaskHandle.current();
+        int myFd = me.fd();
+        assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + myFd)).toString().contains("pidfd"),
+                "a Java thread's fd is its pidfd");
+        int devNull = Libc.openDevNull();
+        try {
+            assertTrue(devNull >= 0 && devNull != simFd && devNull != myFd);
+            assertErrno(Errno.EBADF, "task fd " + devNull, () -> TaskHandle.fromFd(devNull));
+        } finally {
+            Libc.close(devNull);
+        }
+        sim.close();
+        me.close();
+        assertErrno(Errno.EBADF, "task fd " + simFd, () -> TaskHandle.fromFd(simFd));
+        assertErrno(Errno.EBADF, "task fd " + myFd, () -> TaskHandle.fromFd(myFd));
     }
 }

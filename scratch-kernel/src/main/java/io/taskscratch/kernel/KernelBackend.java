@@ -3,6 +3,7 @@ package io.taskscratch.kernel;
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
 import io.taskscratch.internal.Pins;
+import io.taskscratch.internal.os.Libc;
 import io.taskscratch.region.HeaderField;
 import io.taskscratch.region.MemoryOrder;
 import io.taskscratch.region.PinMode;
@@ -27,7 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The real kernel backend: a {@code tp_btf/sched_switch} BPF program that writes the DESIGN.md §3
+ * The real kernel backend: a {@code tp_btf/sched_switch} BPF program that writes the docs/design.md §3
  * header of every registered thread's region through a {@code BPF_MAP_TYPE_TASK_STORAGE} map with
  * a {@code __uptr} value (Linux 6.13+). One backend = one loaded program and one map.
  *
@@ -135,8 +136,8 @@ public final class KernelBackend implements AutoCloseable {
             return "/sys/kernel/btf/vmlinux is missing or unreadable: the kernel needs CONFIG_DEBUG_INFO_BTF for tp_btf programs";
         }
         if (KernelBackend.class.getResource(OBJECT_RESOURCE) == null) {
-            return "the BPF object " + OBJECT_RESOURCE + " is not in the jar: the build had no clang >= 15 or no libbpf-dev"
-                    + " (apt-get install clang-16 libbpf-dev; see docs/scratch-kernel.md)";
+            return "the BPF object " + OBJECT_RESOURCE + " is not in the jar: the build packages it from"
+                    + " scratch-kernel/src/main/bpf (see docs/scratch-kernel.md)";
         }
         Object l = Libbpf.load();
         return l instanceof String reason ? reason : null;
@@ -252,7 +253,7 @@ public final class KernelBackend implements AutoCloseable {
         int pidfd = -1;
         try {
             // The thread runs now and the program writes only at its next switch: start truthful.
-            region.set(HeaderField.CPU, Sys.currentCpu(), MemoryOrder.OPAQUE);
+            region.set(HeaderField.CPU, Libc.schedGetcpu(), MemoryOrder.OPAQUE);
             region.set(HeaderField.ON_CPU, 1, MemoryOrder.OPAQUE);
             pidfd = Sys.pidfdOpen(task.osTid(), Sys.PIDFD_THREAD);
             if (pidfd < 0) {

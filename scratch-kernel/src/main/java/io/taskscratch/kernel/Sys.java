@@ -9,16 +9,15 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The system calls the kernel backend needs beyond scratch-api's {@link Libc}: {@code pidfd_open},
- * {@code close}, {@code sched_getcpu}, {@code getpid} and {@code membarrier(MEMBARRIER_CMD_GLOBAL)}
+ * The system calls the kernel backend needs: {@code pidfd_open} and {@code close} (from
+ * scratch-api's {@link Libc}), {@code getpid} and {@code membarrier(MEMBARRIER_CMD_GLOBAL)}
  * (a kernel RCU grace period, after which no BPF program invocation still sees a deleted element).
  * Failing calls return {@code -errno}.
  */
 final class Sys {
     /** {@code PIDFD_THREAD} (= {@code O_EXCL}): a pidfd for a thread that need not be a group leader. */
-    static final int PIDFD_THREAD = 0x80;
+    static final int PIDFD_THREAD = Libc.PIDFD_THREAD;
     private static final int MEMBARRIER_CMD_GLOBAL = 1;
-    private static final long SYS_PIDFD_OPEN = 434; // the same number on every architecture (new syscall table)
     private static final long SYS_MEMBARRIER = switch (System.getProperty("os.arch")) {
         case "aarch64" -> 283;
         default -> 324; // x86-64
@@ -27,10 +26,6 @@ final class Sys {
     private static final MethodHandle SYSCALL2 = Libc.downcall("syscall",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
             Libc.captureErrno(), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle CLOSE = Libc.downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SCHED_GETCPU = Libc.downcall("sched_getcpu",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle GETPID = Libc.downcall("getpid",
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
 
@@ -39,7 +34,7 @@ final class Sys {
 
     /** {@code pidfd_open(pid, flags)}: a new fd, or {@code -errno}. */
     static int pidfdOpen(int pid, int flags) {
-        return (int) syscall2(SYS_PIDFD_OPEN, pid, flags);
+        return Libc.pidfdOpen(pid, flags);
     }
 
     /** {@code membarrier(MEMBARRIER_CMD_GLOBAL, 0)}: returns after a kernel RCU grace period; 0 or {@code -errno}. */
@@ -59,20 +54,7 @@ final class Sys {
 
     /** {@code close(fd)}, errors ignored (the fd is ours and is closed exactly once). */
     static void close(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
-
-    /** The CPU the calling thread runs on. */
-    static int currentCpu() {
-        try {
-            return (int) SCHED_GETCPU.invokeExact();
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        Libc.close(fd);
     }
 
     /** This process's id (the thread-group id of every Java thread). */

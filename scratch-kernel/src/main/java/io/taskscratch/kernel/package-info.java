@@ -1,6 +1,6 @@
 /**
  * taskscratch's real-kernel backend: a {@code tp_btf/sched_switch} BPF program writes the
- * DESIGN.md §3 region header through uptr task storage (Linux 6.13+), loaded with libbpf through
+ * docs/design.md §3 region header through uptr task storage (Linux 6.13+), loaded with libbpf through
  * the Foreign Function and Memory API. Needs root or CAP_BPF + CAP_PERFMON; see
  * {@link io.taskscratch.kernel.KernelBackend#availability()}.
  *

@@ -3,7 +3,7 @@ package io.taskscratch.kernel;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Skips kernel tests, with the reason printed, where the backend cannot run (no root, no clang,
+ * Skips kernel tests, with the reason printed, where the backend cannot run (no root, no libbpf,
  * old kernel) — unless the environment variable {@code TASKSCRATCH_KERNEL_REQUIRED=1} is set (CI
  * as root sets it), which turns a skip into a failure.
  */

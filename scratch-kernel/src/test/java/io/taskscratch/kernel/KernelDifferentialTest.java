@@ -89,7 +89,7 @@ class KernelDifferentialTest {
     }
 
     /** The simulated map's answer to {@code op}: null for success, else its {@link Errno}. */
-    private static Errno simulated(Runnable op) {
+    static Errno simulated(Runnable op) {
         try {
             op.run();
             return null;

@@ -9,15 +9,25 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * Draws a {@link Timeline} as SVG: one lane per CPU with a coloured bar per run (colour by
- * task, name inside when it fits), then one lane per task that has labelled intervals (hold,
- * spin, park...), a time axis and a legend. Output depends only on the timeline.
+ * Draws a {@link Timeline} as SVG: an optional title, one lane per CPU with a coloured bar per
+ * run (colour by task, name inside when it fits), then one lane per task that has labelled
+ * intervals (hold, spin, park...), a labelled time axis and a legend. Output depends only on the
+ * timeline.
  */
 public final class SvgTimeline {
     private static final int LEFT = 110;
     private static final int LANE = 22;
     private static final int GAP = 4;
     private static final int TOP = 24;
+    private static final int TITLE_HEIGHT = 22;
+    /** Room right of the axis so the last tick's label is not cut off. */
+    private static final int RIGHT = 60;
+    /**
+     * Task colours: distinct hues, none close to the fixed hold (blue), spin (orange) and park
+     * (grey) colours, so no task reads as a lock state.
+     */
+    private static final String[] TASK_COLORS = {"#c62828", "#2e7d32", "#6a1b9a", "#8d6e63", "#ad1457", "#00838f", "#9e9d24",
+        "#f9a825", "#4e342e", "#00695c", "#e57373", "#81c784", "#ba68c8", "#4db6ac"};
 
     private SvgTimeline() {
     }
@@ -43,6 +53,20 @@ public final class SvgTimeline {
      * @return SVG document text
      */
     public static String render(Timeline tl, long fromNs, long toNs, int widthPx) {
+        return render(tl, fromNs, toNs, widthPx, null);
+    }
+
+    /**
+     * Renders the window {@code [fromNs, toNs)} under a title.
+     *
+     * @param tl      the timeline
+     * @param fromNs  window start
+     * @param toNs    window end, &gt; fromNs
+     * @param widthPx drawing width of the time axis
+     * @param title   heading line, or null for none
+     * @return SVG document text
+     */
+    public static String render(Timeline tl, long fromNs, long toNs, int widthPx, String title) {
         if (toNs <= fromNs || widthPx <= 0) {
             throw new IllegalArgumentException("window [" + fromNs + ", " + toNs + ") or width " + widthPx + ": empty");
         }
@@ -53,16 +77,21 @@ public final class SvgTimeline {
             labels.add(i.label());
         }
         int lanes = tl.cpus() + markedTasks.size();
-        int legendY = TOP + lanes * (LANE + GAP) + 30;
+        int top = TOP + (title == null ? 0 : TITLE_HEIGHT);
+        int legendY = top + lanes * (LANE + GAP) + 48;
         int height = legendY + 20 * (1 + (tl.names().size() + labels.size()) / 6) + 10;
         double scale = (double) widthPx / (toNs - fromNs);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"monospace\" font-size=\"11\">%n",
-                LEFT + widthPx + 20, height));
+                LEFT + widthPx + RIGHT, height));
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        if (title != null) {
+            sb.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-size=\"14\" font-weight=\"bold\" font-family=\"sans-serif\">%s</text>%n",
+                    TOP, escape(title)));
+        }
         for (int c = 0; c < tl.cpus(); c++) {
-            int y = TOP + c * (LANE + GAP);
+            int y = top + c * (LANE + GAP);
             sb.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\">cpu %d</text>%n", y + 15, c));
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f4f4f4\"/>%n", LEFT, y, widthPx, LANE));
             for (Timeline.Run r : visible(tl.runs(c), fromNs, toNs)) {
@@ -78,7 +107,7 @@ public final class SvgTimeline {
         }
         int lane = tl.cpus();
         for (long task : markedTasks) {
-            int y = TOP + lane * (LANE + GAP);
+            int y = top + lane * (LANE + GAP);
             sb.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\">%s</text>%n", y + 15, escape(tl.name(task))));
             for (Timeline.Interval i : tl.intervals()) {
                 if (i.task() != task || i.endNs() <= fromNs || i.startNs() >= toNs) {
@@ -91,7 +120,7 @@ public final class SvgTimeline {
             }
             lane++;
         }
-        int axisY = TOP + lanes * (LANE + GAP) + 4;
+        int axisY = top + lanes * (LANE + GAP) + 4;
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", LEFT, axisY, LEFT + widthPx, axisY));
         for (int k = 0; k <= 10; k++) {
             double x = LEFT + widthPx * k / 10.0;
@@ -99,6 +128,9 @@ public final class SvgTimeline {
             sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>"
                     + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, axisY, x, axisY + 4, x, axisY + 16, timeLabel(t)));
         }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", LEFT + widthPx / 2, axisY + 32,
+                "time since the run started (virtual). Lanes: the task on each CPU, then each marked task's intervals"
+                + (labels.containsAll(List.of("hold", "spin", "park")) ? " (hold: in the critical section; spin, park: waiting)" : "")));
         int i = 0;
         for (var e : tl.names().entrySet()) {
             legend(sb, i++, legendY, color(e.getKey()), e.getValue());
@@ -133,16 +165,15 @@ public final class SvgTimeline {
                 x, y, fill, x + 16, y + 10, escape(text)));
     }
 
-    /** A distinct, stable colour per task id (golden-angle hue steps). */
+    /** A distinct, stable colour per task id (the palette repeats after its length). */
     static String color(long task) {
-        double hue = (task * 137.508) % 360;
-        return String.format(Locale.ROOT, "hsl(%.1f,65%%,45%%)", hue);
+        return TASK_COLORS[(int) Math.floorMod(task, (long) TASK_COLORS.length)];
     }
 
     /** Fixed colours for the mutex's hold/spin/park; other labels get light tones unlike the task colours. */
     static String labelColor(String label) {
         return switch (label) {
-            case "hold" -> "#2e7d32";
+            case "hold" -> "#1565c0";
             case "spin" -> "#ef6c00";
             case "park" -> "#9e9e9e";
             default -> String.format(Locale.ROOT, "hsl(%.1f,90%%,70%%)", ((label.hashCode() & 0xffff) * 137.508) % 360);

@@ -13,7 +13,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * FFM bindings to the few libc functions taskscratch needs: {@code sysconf(_SC_PAGESIZE)},
- * {@code mlock}/{@code munlock}, {@code mincore}, {@code gettid} and {@code getrlimit}.
+ * {@code mlock}/{@code munlock}, {@code mincore}, {@code gettid}, {@code getrlimit},
+ * {@code open}/{@code close}, {@code pidfd_open} and {@code sched_getcpu}.
  * Calls that can fail return the C {@code errno} (captured with
  * {@link Linker.Option#captureCallState}) instead of throwing, so callers build the
  * message that names their argument.
@@ -42,8 +43,26 @@ public final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
             CAPTURE_ERRNO);
     private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    // critical: sched_getcpu neither blocks nor calls back (glibc reads rseq's cpu_id, or the vDSO),
+    // so the downcall may skip the thread-state transition that costs more than the call itself.
+    private static final MethodHandle SCHED_GETCPU = downcall("sched_getcpu",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT), Linker.Option.critical(false));
     private static final MethodHandle GETRLIMIT = downcall("getrlimit",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), CAPTURE_ERRNO);
+
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SYSCALL2 = downcall("syscall",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+    /** {@code O_RDONLY | O_CLOEXEC}. */
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    /** {@code __NR_pidfd_open}: the same number on every architecture (the unified syscall table). */
+    private static final long SYS_PIDFD_OPEN = 434;
+    /** {@code PIDFD_THREAD} ({@code O_EXCL}): a pidfd for a thread that need not lead its group (Linux 6.9). */
+    public static final int PIDFD_THREAD = 0x80;
 
     private static final long PAGE_SIZE = queryPageSize();
 
@@ -133,6 +152,20 @@ public final class Libc {
     }
 
     /**
+     * {@code sched_getcpu(3)}: the CPU the calling thread runs on (on glibc ≥ 2.35 a load from
+     * the thread's rseq area), already stale if the thread is migrated right after.
+     *
+     * @return the CPU number, or -1 if the kernel cannot tell
+     */
+    public static int schedGetcpu() {
+        try {
+            return (int) SCHED_GETCPU.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
      * {@code getrlimit(RLIMIT_MEMLOCK)}.
      *
      * @return {soft, hard} in bytes ({@link #RLIM_INFINITY} for unlimited), or {@code null} on failure
@@ -143,6 +176,37 @@ public final class Libc {
             MemorySegment rlim = arena.allocate(ValueLayout.JAVA_LONG, 2);
             int rc = (int) GETRLIMIT.invokeExact(state, RLIMIT_MEMLOCK, rlim);
             return rc != 0 ? null : new long[] {rlim.getAtIndex(ValueLayout.JAVA_LONG, 0), rlim.getAtIndex(ValueLayout.JAVA_LONG, 1)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code open("/dev/null", O_RDONLY | O_CLOEXEC)}: a new fd, or {@code -errno}. */
+    public static int openDevNull() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom("/dev/null"), O_RDONLY_CLOEXEC);
+            return fd < 0 ? -(int) ERRNO.get(state, 0L) : fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code pidfd_open(pid, flags)}: a new fd, or {@code -errno}. */
+    public static int pidfdOpen(int pid, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            long rc = (long) SYSCALL2.invokeExact(state, SYS_PIDFD_OPEN, pid, flags);
+            return rc < 0 ? -(int) ERRNO.get(state, 0L) : (int) rc;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code close(fd)}, errors ignored (callers close an fd they own, once). */
+    public static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -3,9 +3,9 @@ package io.taskscratch.stress.mutex;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import io.taskscratch.mutex.ComparedLock;
-import io.taskscratch.mutex.LockFactory;
-import io.taskscratch.mutex.LockKind;
+import io.taskscratch.demo.locks.ComparedLock;
+import io.taskscratch.demo.locks.LockFactory;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import java.util.concurrent.atomic.AtomicInteger;

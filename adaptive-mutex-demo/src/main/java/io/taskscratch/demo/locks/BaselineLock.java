@@ -1,0 +1,143 @@
+package io.taskscratch.demo.locks;
+
+import io.taskscratch.mutex.LockMetrics;
+import io.taskscratch.platform.Platform;
+import io.taskscratch.platform.PlatformTask;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * Common base of the baseline locks of the comparison: a non-reentrant lock word on a
+ * {@link Platform}, ownership checks, and the counters of {@link LockMetrics}. Baselines support
+ * {@link #lock()}, {@link #tryLock()} and {@link #unlock()} only; the timed, interruptible and
+ * condition methods throw {@link UnsupportedOperationException} (the {@link Lock} contract
+ * allows it) because the comparison never needs them.
+ */
+public abstract class BaselineLock implements Lock {
+    private static final VarHandle STATE;
+    private static final VarHandle OWNER;
+    private static final VarHandle ACQUISITIONS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(BaselineLock.class, "state", int.class);
+            OWNER = l.findVarHandle(BaselineLock.class, "owner", PlatformTask.class);
+            ACQUISITIONS = l.findVarHandle(BaselineLock.class, "acquisitions", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The platform to spin, yield, park and read time on. */
+    protected final Platform platform;
+    private final String name;
+    /** Parks (and, for polling locks, timed parks) by waiters. */
+    protected final LongAdder parks = new LongAdder();
+    /** Spin or yield iterations by waiters. */
+    protected final LongAdder spins = new LongAdder();
+
+    /** 0 free, 1 held; volatile (the lock word). */
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+    @SuppressWarnings("unused") // accessed through OWNER; opaque, as in AdaptiveMutex
+    private PlatformTask owner;
+    @SuppressWarnings("unused") // accessed through ACQUISITIONS; owner-only writes
+    private long acquisitions;
+
+    /**
+     * @param platform where to spin and park
+     * @param name     the name in reports, e.g. {@code ttas}
+     */
+    protected BaselineLock(Platform platform, String name) {
+        this.platform = platform;
+        this.name = name;
+    }
+
+    /** Whether the lock word says held (volatile read). */
+    protected final boolean isHeld() {
+        return state != 0;
+    }
+
+    /** One CAS 0 to 1; records the owner on success. */
+    protected final boolean casAcquire(PlatformTask me) {
+        if (STATE.compareAndSet(this, 0, 1)) {
+            onAcquire(me);
+            return true;
+        }
+        return false;
+    }
+
+    /** Records {@code me} as owner: after a CAS, or after a hand-off that left the word held. */
+    protected final void onAcquire(PlatformTask me) {
+        OWNER.setOpaque(this, me);
+        ACQUISITIONS.setOpaque(this, (long) ACQUISITIONS.getOpaque(this) + 1); // serialised by the lock
+    }
+
+    /** Clears the owner and the lock word (volatile store: publishes the critical section). */
+    protected final void releaseWord() {
+        OWNER.setOpaque(this, null);
+        state = 0;
+    }
+
+    /** Clears the owner only; the word stays held for a hand-off. */
+    protected final void clearOwner() {
+        OWNER.setOpaque(this, null);
+    }
+
+    /**
+     * Checks that the caller owns the lock.
+     *
+     * @throws IllegalMonitorStateException if not
+     */
+    protected final PlatformTask checkOwner() {
+        PlatformTask me = platform.currentTask();
+        if (OWNER.getOpaque(this) != me) {
+            throw new IllegalMonitorStateException(me.name() + " does not own " + name);
+        }
+        return me;
+    }
+
+    @Override
+    public boolean tryLock() {
+        return casAcquire(platform.currentTask());
+    }
+
+    /** Not supported by baselines. */
+    @Override
+    public void lockInterruptibly() {
+        throw unsupported("lockInterruptibly");
+    }
+
+    /** Not supported by baselines. */
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) {
+        throw unsupported("tryLock(time, unit)");
+    }
+
+    /** Not supported by baselines. */
+    @Override
+    public Condition newCondition() {
+        throw unsupported("newCondition");
+    }
+
+    private UnsupportedOperationException unsupported(String what) {
+        return new UnsupportedOperationException(name + " is a baseline lock: " + what
+                + " is not supported (use AdaptiveMutex)");
+    }
+
+    /** This lock's counters; hand-offs, timeouts and deadlocks are always 0. */
+    public LockMetrics metrics() {
+        return new LockMetrics(name, "-", (long) ACQUISITIONS.getOpaque(this), spins.sum(), -1, parks.sum(), 0, 0, 0);
+    }
+
+    @Override
+    public String toString() {
+        return name + (state != 0 ? "{locked}" : "{unlocked}");
+    }
+}

@@ -1,0 +1,108 @@
+package io.taskscratch.bench;
+
+import io.taskscratch.kernel.KernelBackend;
+import io.taskscratch.kernel.KernelRegistration;
+import io.taskscratch.percpu.CpuSource;
+import io.taskscratch.percpu.CpuView;
+import io.taskscratch.region.HeaderField;
+import io.taskscratch.region.MemoryOrder;
+import io.taskscratch.region.PinMode;
+import io.taskscratch.region.RegionAllocator;
+import io.taskscratch.region.RegionLayout;
+import io.taskscratch.region.ScratchRegion;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The cost of one CPU-view read per source (goal: at most 2 ns from a region):
+ * {@code region} — the calling thread's region written like the scheduler model's hook writes it;
+ * {@code kernel} — the thread registered in the kernel backend, its region written by the BPF
+ * program (needs root and Linux ≥ 6.13; the setup fails otherwise); {@code sched_getcpu} — the
+ * fallback without regions, a critical FFM downcall. {@code cpu}/{@code migrations} read through
+ * a view the thread holds; {@code cpuViaSource} also looks the view up ({@code currentView()},
+ * a {@code ThreadLocal} for region sources), as {@code PerCpuCounter.increment()} does.
+ * {@code mvn -q -Pbench package -Dbench.args="CpuViewBench -f 1 -wi 3 -i 5 -w 1 -r 1"}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class CpuViewBench {
+    /** Where the view reads from. */
+    @Param({"region", "kernel", "sched_getcpu"})
+    public String source;
+
+    private RegionAllocator allocator;
+    private ScratchRegion region;
+    private KernelBackend backend;
+    private KernelRegistration registration;
+    private CpuSource cpuSource;
+    private CpuView view;
+
+    /** Builds the source and binds the benchmark thread's view. */
+    @Setup(Level.Trial)
+    public void setUp() {
+        switch (source) {
+            case "region" -> {
+                allocator = RegionAllocator.create(RegionLayout.defaults(), PinMode.PINNED);
+                region = allocator.allocate();
+                region.set(HeaderField.CPU, 1, MemoryOrder.OPAQUE);
+                ScratchRegion r = region;
+                cpuSource = CpuSource.regions("region", () -> r);
+            }
+            case "kernel" -> {
+                backend = KernelBackend.open();
+                registration = backend.register();
+                KernelBackend b = backend;
+                cpuSource = CpuSource.regions("kernel", () -> {
+                    KernelRegistration reg = b.registration(Thread.currentThread());
+                    return reg == null ? null : reg.region();
+                });
+            }
+            case "sched_getcpu" -> cpuSource = CpuSource.schedGetcpu();
+            default -> throw new IllegalArgumentException("source " + source);
+        }
+        view = cpuSource.currentView();
+        if (!source.equals("sched_getcpu") && view.migrations() == CpuView.SEQUENCE_UNKNOWN) {
+            throw new IllegalStateException(source + ": the view found no region");
+        }
+    }
+
+    /** Unregisters and frees. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (registration != null) {
+            registration.close();
+            backend.close();
+        }
+        if (region != null) {
+            region.close();
+        }
+    }
+
+    /** {@link CpuView#cpu()} through the thread's view. */
+    @Benchmark
+    public int cpu() {
+        return view.cpu();
+    }
+
+    /** {@link CpuView#migrations()} through the thread's view (the pool's per-operation check). */
+    @Benchmark
+    public long migrations() {
+        return view.migrations();
+    }
+
+    /** The view looked up, then read: {@code source.currentView().cpu()}. */
+    @Benchmark
+    public int cpuViaSource() {
+        return cpuSource.currentView().cpu();
+    }
+}
