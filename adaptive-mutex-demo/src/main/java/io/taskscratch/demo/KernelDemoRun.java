@@ -12,7 +12,6 @@ import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.region.HeaderSnapshot;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.locks.Lock;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -57,7 +56,6 @@ final class KernelDemoRun {
         boolean jdk = choice.kind() == LockKind.REENTRANT_LOCK || choice.kind() == LockKind.REENTRANT_LOCK_FAIR
                 || choice.kind() == LockKind.SYNCHRONIZED;
         ComparedLock lock = LockFactory.create(choice.kind(), jdk ? NativePlatform.instance() : metered, source);
-        Lock l = lock.asLock();
         Recorder waits = new Recorder(3);
         long[] acquisitions = new long[spec.threads()];
         long[] starved = new long[spec.threads()];
@@ -80,29 +78,28 @@ final class KernelDemoRun {
                     go.await();
                     HeaderSnapshot s0 = reg == null ? null : reg.snapshot();
                     long end = window[1];
-                    long n = 0;
-                    long starve = 0;
+                    long[] iteration = new long[3]; // start of the acquisition, acquisitions, starvation events
+                    // runLocked, not asLock: a synchronized block has no Lock form; one Runnable per worker.
+                    Runnable section = () -> {
+                        long wait = System.nanoTime() - iteration[0];
+                        waits.recordValue(wait);
+                        iteration[1]++;
+                        if (wait > DemoRun.STARVATION_NS) {
+                            iteration[2]++;
+                        }
+                        busy(spec.cs().sample(rnd));
+                    };
                     while (true) {
                         long t0 = System.nanoTime();
                         if (t0 >= end) {
                             break;
                         }
-                        l.lock();
-                        long wait = System.nanoTime() - t0;
-                        try {
-                            waits.recordValue(wait);
-                            n++;
-                            if (wait > DemoRun.STARVATION_NS) {
-                                starve++;
-                            }
-                            busy(spec.cs().sample(rnd));
-                        } finally {
-                            l.unlock();
-                        }
+                        iteration[0] = t0;
+                        lock.runLocked(section);
                         busy(spec.think().sampleSpread(rnd));
                     }
-                    acquisitions[me] = n;
-                    starved[me] = starve;
+                    acquisitions[me] = iteration[1];
+                    starved[me] = iteration[2];
                     if (reg != null) {
                         HeaderSnapshot s1 = reg.snapshot();
                         switchOuts[me] = (s1.switches() - s0.switches()) / 2;

@@ -3,7 +3,6 @@ package io.taskscratch.demo;
 import io.taskscratch.sched.calibration.CalibrationProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,8 +21,7 @@ class CalibrationOptionTest {
         Files.writeString(bad, CalibrationProfile.defaultProfile().toJson().replaceFirst("\"parkNs\": \\d+", "\"parkNs\": -5"));
         StringWriter err = new StringWriter();
         Path out = dir.resolve("out");
-        int code = new CommandLine(new DemoMain()).setErr(new PrintWriter(err))
-                .execute("--calibration", bad.toString(), "--out", out.toString(), "--no-sweeps");
+        int code = DemoMain.run(new PrintWriter(err, true), "--calibration", bad.toString(), "--out", out.toString(), "--no-sweeps");
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("EINVAL") && err.toString().contains("costs.parkNs"), err.toString());
         assertFalse(Files.exists(out), "nothing ran, nothing written");
