@@ -117,6 +117,9 @@ public final class DemoMain implements Callable<Integer> {
             + "model charges (default: the profile checked in with the model).")
     Path calibration;
 
+    /** The costs the model runs with, loaded in {@link #call()} before anything runs. */
+    private CostProfile costs;
+
     @Option(names = "--repeats", description = "--backend kernel: runs per lock and thread count, 1 to " + OptionLimits.MAX_REPEATS
             + "; the table shows the median and the spread (default ${DEFAULT-VALUE}).")
     int repeats = KernelDemo.DEFAULT_REPEATS;
@@ -179,12 +182,25 @@ public final class DemoMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         boolean kernel = backend.equals("kernel");
+        costs = kernel ? null : loadCosts();
         try (OutputDir dir = openOutput(kernel ? OutputDir.KERNEL_FILES : OutputDir.MODEL_FILES)) {
             int code = kernel ? callKernel(dir) : run(dir);
             if (code == 0) {
                 dir.commit();
             }
             return code;
+        }
+    }
+
+    /** The model's costs: the checked-in profile, or {@code --calibration}'s (refused as a bad option before anything runs). */
+    private CostProfile loadCosts() {
+        if (calibration == null) {
+            return CalibrationProfile.defaultProfile().costs();
+        }
+        try {
+            return CalibrationProfile.load(calibration).costs();
+        } catch (IOException | io.taskscratch.ScratchException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--calibration " + calibration + ": " + e.getMessage(), e);
         }
     }
 
@@ -214,7 +230,6 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     private Integer run(OutputDir dir) throws IOException {
-        CostProfile costs = (calibration == null ? CalibrationProfile.defaultProfile() : CalibrationProfile.load(calibration)).costs();
         long hostStart = System.nanoTime();
         int tableThreads = threads > 0 ? threads : 2 * cpus;
         int tableHogs = hogs >= 0 ? hogs : 2 * cpus;

@@ -78,20 +78,28 @@ final class KernelDemoRun {
                     go.await();
                     HeaderSnapshot s0 = reg == null ? null : reg.snapshot();
                     long end = window[1];
-                    long[] t0 = new long[1];
-                    while ((t0[0] = System.nanoTime()) < end) {
-                        // runLocked: the JDK's synchronized has no Lock form
-                        lock.runLocked(() -> {
-                            long wait = System.nanoTime() - t0[0];
-                            waits.recordValue(wait);
-                            acquisitions[me]++;
-                            if (wait > DemoRun.STARVATION_NS) {
-                                starved[me]++;
-                            }
-                            busy(spec.cs().sample(rnd));
-                        });
+                    long[] iteration = new long[3]; // start of the acquisition, acquisitions, starvation events
+                    // runLocked, not asLock: a synchronized block has no Lock form; one Runnable per worker.
+                    Runnable section = () -> {
+                        long wait = System.nanoTime() - iteration[0];
+                        waits.recordValue(wait);
+                        iteration[1]++;
+                        if (wait > DemoRun.STARVATION_NS) {
+                            iteration[2]++;
+                        }
+                        busy(spec.cs().sample(rnd));
+                    };
+                    while (true) {
+                        long t0 = System.nanoTime();
+                        if (t0 >= end) {
+                            break;
+                        }
+                        iteration[0] = t0;
+                        lock.runLocked(section);
                         busy(spec.think().sampleSpread(rnd));
                     }
+                    acquisitions[me] = iteration[1];
+                    starved[me] = iteration[2];
                     if (reg != null) {
                         HeaderSnapshot s1 = reg.snapshot();
                         switchOuts[me] = (s1.switches() - s0.switches()) / 2;
