@@ -19,4 +19,5 @@ module io.taskscratch.demo {
 
     // picocli fills the demo's option fields reflectively.
     opens io.taskscratch.demo to info.picocli;
+    opens io.taskscratch.demo.percpu to info.picocli;
 }

@@ -1,5 +1,6 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.demo.percpu.PerCpuDemo;
 import io.taskscratch.kernel.KernelAvailability;
 import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.SharedKernelState;
@@ -29,7 +30,7 @@ import java.util.concurrent.Callable;
  * {@code mvn -Pdemo package} runs it with the defaults; {@code -Ddemo.args="--help"} lists the
  * options. See {@code docs/demo.md}.
  */
-@Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false, subcommands = ValidateCommand.class,
+@Command(name = "taskscratch-demo", mixinStandardHelpOptions = true, sortOptions = false, subcommands = {ValidateCommand.class, PerCpuDemo.class},
         versionProvider = DemoVersion.class,
         description = {"Pinned or lossy? Compares the adaptive mutex (owner state from pinned uptr regions, lossy probe-write "
             + "regions, an rseq-style hint, or none) with the classic locks, inside the deterministic scheduler model. "

@@ -9,13 +9,13 @@ import java.util.Properties;
 
 /**
  * The demo's version, from {@code demo-version.properties}, which the build fills in with the
- * project version; {@code --version} prints it.
+ * project version; {@code --version} of the demo and of its subcommands prints it.
  */
-final class DemoVersion implements CommandLine.IVersionProvider {
+public final class DemoVersion implements CommandLine.IVersionProvider {
     private static final String RESOURCE = "demo-version.properties";
 
     /** Creates the provider (picocli instantiates it). */
-    DemoVersion() {
+    public DemoVersion() {
     }
 
     /**

@@ -7,7 +7,10 @@ import io.taskscratch.sched.CostProfile;
 import io.taskscratch.sched.calibration.CalibrationProfile;
 import io.taskscratch.sched.calibration.Calibrate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +30,7 @@ import java.util.concurrent.Callable;
  * {@code validate.csv} and {@code validate.svg} (model ratio against real ratio per lock). A
  * benchmark, not a test: real numbers vary from run to run. See {@code docs/demo.md}.
  */
-@Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = DemoVersion.class,
         description = {"Model versus real threads: each lock's throughput and ratio to the best lock in the scheduler model "
             + "(with --calibration) and on this machine, Spearman rank correlations, CSV and an SVG scatter chart."})
 public final class ValidateCommand implements Callable<Integer> {
@@ -109,11 +112,21 @@ public final class ValidateCommand implements Callable<Integer> {
         }
     }
 
+    @Spec
+    CommandSpec spec;
+
+    private void atLeast(String option, long value, long min) {
+        if (value < min) {
+            throw new ParameterException(spec.commandLine(), option + " " + value + ": must be >= " + min);
+        }
+    }
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (repeats < 2 || realMs < 1 || modelMs < 1 || seeds < 1) {
-            throw new IllegalArgumentException("validate: --repeats must be >= 2, --real-ms, --model-ms and --seeds >= 1");
-        }
+        atLeast("--repeats", repeats, 2);
+        atLeast("--real-ms", realMs, 1);
+        atLeast("--model-ms", modelMs, 1);
+        atLeast("--seeds", seeds, 1);
         CalibrationProfile profile = calibration == null ? CalibrationProfile.defaultProfile() : CalibrationProfile.load(calibration);
         String profileName = calibration == null ? "checked-in default" : calibration.toString();
         List<Shape> shapes = shortMode ? SHORT_SHAPES : SHAPES;

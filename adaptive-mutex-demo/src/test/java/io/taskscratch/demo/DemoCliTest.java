@@ -62,6 +62,18 @@ class DemoCliTest {
     }
 
     @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"percpu|--run-ms|0|1..60000", "percpu|--run-ms|60001|1..60000",
+        "percpu|--repeats|0|1..20", "percpu|--repeats|21|1..20", "validate|--repeats|1|>= 2", "validate|--real-ms|0|>= 1",
+        "validate|--seeds|0|>= 1"})
+    void subcommandsRefuseBadValuesInOneLine(String command, String option, String value, String range) {
+        Path out = tmp.resolve("out");
+        Outcome o = run(command, option, value, "--out", out.toString());
+        assertOneLineNaming(o, option, value);
+        assertTrue(o.err().contains(range), "states what is allowed (" + range + "): " + o.err());
+        assertFalse(Files.exists(out), "nothing written for " + command + " " + option + " " + value);
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"--cpus|8", "--policy|rr", "--seed|7", "--seeds|2", "--memory-pressure|0.5",
         "--locks|adaptive-pinned", "--locks|adaptive-lossy-10", "--oversub|2"})
     void kernelBackendRefusesModelOnlyOptions(String option, String value) {

@@ -1,6 +1,7 @@
 package io.taskscratch.demo.percpu;
 
 import io.taskscratch.demo.Charts;
+import io.taskscratch.demo.DemoVersion;
 import io.taskscratch.percpu.CpuSource;
 import io.taskscratch.percpu.PerCpuCounter;
 import io.taskscratch.percpu.PerCpuPool;
@@ -15,10 +16,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The per-CPU section of the demo: {@link PerCpuPool} and {@link PerCpuCounter} against a
@@ -28,13 +35,14 @@ import java.util.function.Supplier;
  * ({@code sched_getcpu}). Prints memory held and throughput, writes {@code percpu.csv} and
  * {@code percpu.svg}.
  *
- * <p>Usage: {@code PerCpuDemo [outDir] [millisPerRun] [repeats]} (defaults {@code target/demo},
- * 200, 3), e.g. {@code mvn -Pdemo package -pl adaptive-mutex-demo -am
- * -Ddemo.mainClass=io.taskscratch.demo.percpu.PerCpuDemo -Ddemo.args=}. Needs
+ * <p>Run as {@code taskscratch-demo percpu [--out DIR] [--run-ms MS] [--repeats N]}. Needs
  * {@code --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED} for Agrona 2's queue besides the
- * scheduler model's Chronicle flags (the demo profile passes them all).
+ * scheduler model's Chronicle flags (the launcher and the demo profile pass them all).
  */
-public final class PerCpuDemo {
+@Command(name = "percpu", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = DemoVersion.class,
+        description = {"Per-CPU pool and counter (the tcmalloc use case) against a per-thread pool, a shared lock-free queue "
+                + "and LongAdder, with 8, 100 and 1000 threads: in the scheduler model, then on real threads. Details: docs/percpu.md."})
+public final class PerCpuDemo implements Callable<Integer> {
     /** Threads per run. */
     static final int[] THREADS = {8, 100, 1000};
     /** Objects per CPU list, per thread cache, and per CPU in the shared queue. */
@@ -50,18 +58,43 @@ public final class PerCpuDemo {
     static final long MODEL_WORK_NS = 20_000L;
     static final long MODEL_NAP_NS = 200_000L;
 
-    private PerCpuDemo() {
+    /** The command; picocli fills its options. */
+    public PerCpuDemo() {
     }
 
     /** One measurement: throughput in operations per µs and objects held at the end. */
     record Sample(double opsPerUs, long held) {
     }
 
-    /** Entry point; see the class comment. */
-    public static void main(String[] args) throws Exception {
-        Path out = Path.of(args.length > 0 ? args[0] : "target/demo");
-        long millis = args.length > 1 ? Long.parseLong(args[1]) : 200;
-        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    /** Longest run the command accepts, ms. */
+    static final long MAX_RUN_MS = 60_000;
+    /** Most repeats the command accepts. */
+    static final int MAX_REPEATS = 20;
+
+    @Option(names = "--out", description = "Output directory for percpu.csv and percpu.svg (default ${DEFAULT-VALUE}).")
+    Path out = Path.of("target/demo");
+
+    @Option(names = "--run-ms", description = "Wall time of each real-thread run, 1 to " + MAX_RUN_MS + " ms (default ${DEFAULT-VALUE}).")
+    long millis = 200;
+
+    @Option(names = "--repeats", description = "Interleaved real-thread repeats, 1 to " + MAX_REPEATS + " (default ${DEFAULT-VALUE}).")
+    int repeats = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the section with the options above; see the class comment. */
+    @Override
+    public Integer call() throws Exception {
+        if (millis < 1 || millis > MAX_RUN_MS) {
+            throw new ParameterException(spec.commandLine(), "--run-ms " + millis + ": must be 1.." + MAX_RUN_MS);
+        }
+        if (repeats < 1 || repeats > MAX_REPEATS) {
+            throw new ParameterException(spec.commandLine(), "--repeats " + repeats + ": must be 1.." + MAX_REPEATS);
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + ": not a directory");
+        }
         int cpus = Runtime.getRuntime().availableProcessors();
         Files.createDirectories(out);
         StringBuilder csv = new StringBuilder("where,structure,threads,repeat,ops_per_us,objects_held,bytes_held\n");
@@ -114,6 +147,7 @@ public final class PerCpuDemo {
         System.out.println("Per-CPU pool bound: " + cpus + " x " + CAPACITY + " + " + cpus * CAPACITY + " = "
                 + 2L * cpus * CAPACITY + " objects; a per-thread pool holds up to threads x " + CAPACITY + ".");
         System.out.println("Wrote " + out.resolve("percpu.csv") + " and " + out.resolve("percpu.svg"));
+        return 0;
     }
 
     private static String chart(List<String> kinds, double[][] ops, double[][] held) {
