@@ -583,6 +583,32 @@ public final class AdaptiveMutex implements Lock {
         return task instanceof NativePlatform.ThreadTask t && t.thread() == thread;
     }
 
+    /**
+     * The owner's scheduling state as a spinner polls it: {@code on_cpu} of the region the owner
+     * published beside the owner field (one load), else the source's answer for the owner (looked up
+     * inside a read-side section); UNKNOWN when the mutex is free. A snapshot, for monitoring and
+     * for measuring the poll ({@code MutexBench.spinPoll_*}).
+     *
+     * @return RUNNING, NOT_RUNNING or UNKNOWN
+     */
+    public OwnerState ownerState() {
+        ScratchRegion r = (ScratchRegion) OWNER_REGION.getOpaque(this);
+        if (r != null) {
+            return onCpu(r);
+        }
+        PlatformTask o = (PlatformTask) OWNER.getOpaque(this);
+        if (o == null) {
+            return OwnerState.UNKNOWN;
+        }
+        long token = source.enterRead();
+        try {
+            ScratchRegion looked = source.regionOf(o);
+            return looked != null ? onCpu(looked) : source.ownerState(o);
+        } finally {
+            source.exitRead(token);
+        }
+    }
+
     /** The scheduler-state source this mutex consults. */
     public OwnerStateSource stateSource() {
         return source;
