@@ -7,6 +7,7 @@ import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.KernelRegistration;
 import io.taskscratch.kernel.SharedKernelState;
 import io.taskscratch.mutex.OwnerStateSource;
+import io.taskscratch.mutex.SpinTuning;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.region.HeaderSnapshot;
 import java.util.SplittableRandom;
@@ -47,7 +48,7 @@ final class KernelDemoRun {
             throw new IllegalArgumentException("lock " + choice.id() + ": model-only state; with --backend kernel use"
                     + " adaptive-kernel, adaptive-none or a classic lock");
         }
-        ComparedLock lock = LockFactory.create(choice.kind(), metered, source);
+        ComparedLock lock = LockFactory.create(choice.kind(), metered, source, SpinTuning.measured()); // real threads: measured policy
         Lock l = lock.asLock();
         Recorder waits = new Recorder(3);
         long[] acquisitions = new long[spec.threads()];
