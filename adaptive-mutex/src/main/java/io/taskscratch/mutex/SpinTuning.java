@@ -62,9 +62,10 @@ public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int hando
 
     /**
      * {@link #forWakeupCost} with the wake-up cost of this machine, measured once per JVM on real
-     * threads (the median of {@value WakeupCost#ROUND_TRIPS} park/unpark round trips between two
-     * threads, halved, clamped to [{@value WakeupCost#MIN_NANOS}, {@value WakeupCost#MAX_NANOS}] ns;
-     * about 10 ms, on the first call). The default tuning of a mutex on the native platform.
+     * threads: the median of {@value WakeupCost#SAMPLES} wake-ups of a parked thread while the waker
+     * keeps running (as a lock releaser does), clamped to [{@value WakeupCost#MIN_NANOS},
+     * {@value WakeupCost#MAX_NANOS}] ns; a few ms, on the first call. The default tuning of a mutex on
+     * the native platform.
      *
      * @return the tuning for this machine
      */

@@ -5,13 +5,16 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one-time measurement behind {@link SpinTuning#measured()}: what one wake-up costs on this
- * machine, i.e. from {@code unpark} until the parked thread runs again. Two platform threads pass
- * the turn back and forth with park/unpark; half the median round trip is one wake-up. The holder
- * idiom runs it once, on first use, and every later call is a load.
+ * machine as a lock waiter pays it, i.e. from {@code unpark} until the parked thread runs again
+ * <em>while the waker keeps running</em> (a releaser goes on with its own work; it does not park
+ * and hand its CPU to the wakee, which would measure a cheap same-CPU switch instead). A sleeper
+ * thread parks; the measuring thread unparks it and spins until the sleeper has recorded when it
+ * ran. The median of {@value #SAMPLES} such wake-ups (after as many for warm-up), clamped, is the
+ * cost. The holder idiom runs it once, on first use; every later call is a load.
  */
 final class WakeupCost {
-    /** Round trips measured (after as many for warm-up). */
-    static final int ROUND_TRIPS = 101;
+    /** Wake-ups measured (after as many for warm-up). */
+    static final int SAMPLES = 101;
     /** Lower clamp: below this a futex wake-up cannot be (1 µs). */
     static final long MIN_NANOS = 1_000;
     /** Upper clamp: a loaded machine must not make spinners spin for milliseconds (200 µs). */
@@ -24,51 +27,58 @@ final class WakeupCost {
     }
 
     private static long measure() {
-        long[] rtt = new long[ROUND_TRIPS];
-        Thread main = Thread.currentThread();
-        Turn t = new Turn();
+        long[] cost = new long[SAMPLES];
+        Sleeper s = new Sleeper();
         // A nested class, not a lambda: a lambda's body would be a method of this class, which the
-        // echo thread could not run before this class's initialisation (which waits for it) ends.
-        Thread echo = Thread.ofPlatform().daemon().name("taskscratch-wakeup-cost").start(new Echo(t, main));
-        for (int i = 0; i < 2 * ROUND_TRIPS; i++) {
-            long t0 = System.nanoTime();
-            t.turn = 1;
-            LockSupport.unpark(echo);
-            while (t.turn != 0) {
-                LockSupport.park(t);
+        // sleeper thread could not run before this class's initialisation (which waits for it) ends.
+        Thread t = Thread.ofPlatform().daemon().name("taskscratch-wakeup-cost").start(s);
+        for (int i = 0; i < 2 * SAMPLES; i++) {
+            while (!s.parked) {
+                Thread.onSpinWait(); // the sleeper is about to park
             }
-            if (i >= ROUND_TRIPS) {
-                rtt[i - ROUND_TRIPS] = System.nanoTime() - t0;
+            spinMicros(20); // let it get into park
+            s.parked = false;
+            long t0 = System.nanoTime();
+            LockSupport.unpark(t);
+            long ran;
+            while ((ran = s.ranAt) == 0) {
+                Thread.onSpinWait(); // the waker keeps its CPU, as a lock releaser does
+            }
+            s.ranAt = 0;
+            if (i >= SAMPLES) {
+                cost[i - SAMPLES] = ran - t0;
             }
         }
-        Arrays.sort(rtt);
-        return Math.max(MIN_NANOS, Math.min(MAX_NANOS, rtt[ROUND_TRIPS / 2] / 2));
+        s.done = true;
+        LockSupport.unpark(t);
+        Arrays.sort(cost);
+        return Math.max(MIN_NANOS, Math.min(MAX_NANOS, cost[SAMPLES / 2]));
     }
 
-    /** The other side: waits for its turn, hands it back, {@code 2 * ROUND_TRIPS} times. */
-    private static final class Echo implements Runnable {
-        private final Turn t;
-        private final Thread back;
-
-        Echo(Turn t, Thread back) {
-            this.t = t;
-            this.back = back;
+    private static void spinMicros(long us) {
+        long end = System.nanoTime() + us * 1_000;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
         }
+    }
+
+    /** Parks until unparked, records when it ran, and parks again, until {@link #done}. */
+    private static final class Sleeper implements Runnable {
+        volatile boolean parked;
+        volatile long ranAt;
+        volatile boolean done;
 
         @Override
         public void run() {
-            for (int i = 0; i < 2 * ROUND_TRIPS; i++) {
-                while (t.turn != 1) {
-                    LockSupport.park(t);
+            while (!done) {
+                parked = true;
+                while (parked && !done) {
+                    LockSupport.park(this);
                 }
-                t.turn = 0;
-                LockSupport.unpark(back);
+                if (!done) {
+                    ranAt = System.nanoTime();
+                }
             }
         }
-    }
-
-    /** Whose turn it is: 1 the echo thread's, 0 the measuring thread's. */
-    private static final class Turn {
-        volatile int turn;
     }
 }
