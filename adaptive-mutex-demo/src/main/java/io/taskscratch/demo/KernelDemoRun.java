@@ -3,11 +3,12 @@ package io.taskscratch.demo;
 import io.taskscratch.demo.locks.ComparedLock;
 import io.taskscratch.demo.locks.CountingPlatform;
 import io.taskscratch.demo.locks.LockFactory;
+import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.KernelRegistration;
 import io.taskscratch.kernel.SharedKernelState;
-import io.taskscratch.demo.locks.LockKind;
 import io.taskscratch.mutex.OwnerStateSource;
+import io.taskscratch.mutex.SpinTuning;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.region.HeaderSnapshot;
 import java.util.SplittableRandom;
@@ -55,7 +56,8 @@ final class KernelDemoRun {
         // builds their models on any other); they do not spin or park through it, so nothing is lost.
         boolean jdk = choice.kind() == LockKind.REENTRANT_LOCK || choice.kind() == LockKind.REENTRANT_LOCK_FAIR
                 || choice.kind() == LockKind.SYNCHRONIZED;
-        ComparedLock lock = LockFactory.create(choice.kind(), jdk ? NativePlatform.instance() : metered, source);
+        ComparedLock lock = LockFactory.create(choice.kind(), jdk ? NativePlatform.instance() : metered, source,
+                SpinTuning.measured()); // real threads: the policy from the measured wake-up cost
         Recorder waits = new Recorder(3);
         long[] acquisitions = new long[spec.threads()];
         long[] starved = new long[spec.threads()];

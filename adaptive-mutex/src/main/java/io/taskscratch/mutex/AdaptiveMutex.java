@@ -7,6 +7,7 @@ import io.taskscratch.mutex.internal.Waiter;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.region.ScratchRegion;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -81,14 +82,30 @@ import java.util.function.Consumer;
  * to gain.
  *
  * <p><b>Spinner</b> (the kernel's {@code mutex_optimistic_spin} / OSQ): only the task that wins
- * the {@code spinner} slot spins; everyone else queues and parks. The spinner re-reads the owner
- * every iteration and keeps spinning only while (a) the owner's state, read from the
- * {@link OwnerStateSource} inside its read-side section, is not NOT_RUNNING; (b) the source does
- * not ask the spinner to yield (the user-space {@code need_resched()}); (c) the time spent is
- * below the budget for the current answer ({@link SpinTuning}: RUNNING 20 µs, UNKNOWN 10 µs);
- * (d) the caller's deadline has not passed; and (e) no hand-off is pending (unless the spinner
- * is the first queued waiter, which is who the hand-off is for). When the owner changes, the
- * spinner simply tries the new state and goes on spinning on the new owner, as the kernel does.
+ * the {@code spinner} slot spins; everyone else queues and parks. The slot lives in its own padded
+ * object ({@link SpinnerSlot}), so claiming and clearing it never writes the lock word's cache
+ * line while the owner uses it. The spinner enters the source's read-side section once per spin
+ * episode and then polls: the lock word, the owner and the owner's state. The state costs one
+ * load when the source has regions ({@link OwnerStateSource#regionOf}): {@code ownerRegion.onCpu()},
+ * where {@code ownerRegion} is the region an owner publishes beside {@code owner} when it acquires
+ * on a slow path (cleared, like {@code owner}, before the release frees the word), or, for an
+ * owner that took the fast path, the region the spinner looked up once for that owner. It keeps
+ * spinning only while (a) the owner's state is not NOT_RUNNING, read twice (with {@link SpinTuning#recheckNotRunning()}, once more
+ * after a pause, since a switch-out may be on its way back in); (b) the source does not ask the spinner
+ * to yield (the user-space {@code need_resched()}); (c) the time spent is below the budget for
+ * the current answer ({@link SpinTuning}, on the native platform derived from the measured
+ * wake-up cost: RUNNING 2w, UNKNOWN w); (d) the caller's deadline has not passed; and (e) no
+ * hand-off is pending (unless the spinner is the first queued waiter, which is who the hand-off
+ * is for). The clock and the yield advice are read every {@link SpinTuning#clockEveryPolls()} polls
+ * (8 on the native platform). When the owner changes, the spinner simply tries the new state and goes on spinning
+ * on the new owner, as the kernel does.
+ *
+ * <p><b>Owner-region lifetime</b>: a spinner reads a region only inside its read-side section,
+ * and an owner's region is unpublished (the {@code ownerRegion} store of null in the release,
+ * ordered before the CAS that frees the word) before its task can exit or unregister, after
+ * which the region is freed only after a grace period. So a spinner that finds a region either
+ * loaded it before the unpublish, inside a section that the grace period waits for, or does not
+ * find it: it never reads a freed region (stress test {@code OwnerRegionLifetimeTest}).
  *
  * <p><b>Queue</b>: a FIFO ({@link WaitQueue}) under a tiny guard lock, the kernel's
  * {@code wait_lock}. A waiter enqueues, sets WAITERS, then loops: granted? try the lock; if first
@@ -162,7 +179,7 @@ public final class AdaptiveMutex implements Lock {
 
     private static final VarHandle STATE;
     private static final VarHandle OWNER;
-    private static final VarHandle SPINNER;
+    private static final VarHandle OWNER_REGION;
     private static final VarHandle OWNER_HELD;
     private static final VarHandle ACQUISITIONS;
 
@@ -171,7 +188,7 @@ public final class AdaptiveMutex implements Lock {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(AdaptiveMutex.class, "state", int.class);
             OWNER = l.findVarHandle(AdaptiveMutex.class, "owner", PlatformTask.class);
-            SPINNER = l.findVarHandle(AdaptiveMutex.class, "spinner", PlatformTask.class);
+            OWNER_REGION = l.findVarHandle(AdaptiveMutex.class, "ownerRegion", ScratchRegion.class);
             OWNER_HELD = l.findVarHandle(AdaptiveMutex.class, "ownerHeld", HeldLocks.class);
             ACQUISITIONS = l.findVarHandle(AdaptiveMutex.class, "acquisitions", long.class);
         } catch (ReflectiveOperationException e) {
@@ -197,6 +214,13 @@ public final class AdaptiveMutex implements Lock {
     @SuppressWarnings("unused") // accessed through OWNER
     private PlatformTask owner;
     /**
+     * The owner's region ({@link OwnerStateSource#regionOf}) when it acquired on a slow path, else
+     * null; cleared before the release. Opaque, like {@code owner}: a stale region only costs a
+     * spinner a wrong hint, and the lifetime rule (class comment) keeps it valid.
+     */
+    @SuppressWarnings("unused") // accessed through OWNER_REGION
+    private ScratchRegion ownerRegion;
+    /**
      * With {@link #threadPerTask}: the task of the last thread that looked itself up here (see
      * {@link #callerTask()}); null otherwise. Plain and racy on purpose: the field only ever holds
      * the unique task NativePlatform made for some thread (a reference write is atomic, JLS
@@ -205,8 +229,6 @@ public final class AdaptiveMutex implements Lock {
      * wrong answer. Typed as the record so the check needs no type test.
      */
     private NativePlatform.ThreadTask cachedTask;
-    @SuppressWarnings("unused") // accessed through SPINNER
-    private volatile PlatformTask spinner;
     /** The owner's held-locks table (resilient mode), read by other tasks' ABBA checks. */
     @SuppressWarnings("unused") // accessed through OWNER_HELD
     private volatile HeldLocks ownerHeld;
@@ -220,6 +242,8 @@ public final class AdaptiveMutex implements Lock {
     private final LongAdder handoffs = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder deadlocks = new LongAdder();
+    /** Allocated last, away from the fields above; padded inside too. */
+    private final SpinnerSlot slot = new SpinnerSlot();
 
     private AdaptiveMutex(Builder b) {
         this.platform = b.platform;
@@ -246,7 +270,7 @@ public final class AdaptiveMutex implements Lock {
      * Starts building a mutex.
      *
      * @param platform where to park, spin and read time
-     * @return a builder with no state source ({@link OwnerStateSource#none()}), default tuning, not resilient
+     * @return a builder with no state source ({@link OwnerStateSource#none()}), the platform's default tuning, not resilient
      */
     public static Builder builder(Platform platform) {
         return new Builder(platform);
@@ -308,7 +332,7 @@ public final class AdaptiveMutex implements Lock {
     @Override
     public boolean tryLock() {
         if (tryLockBits()) {
-            onAcquire(callerTask(), null); // may be resilient: tryLockBits ignores RESILIENT
+            onAcquire(callerTask(), null, null); // may be resilient: tryLockBits ignores RESILIENT
             return true;
         }
         if (ownedByCaller()) {
@@ -333,7 +357,7 @@ public final class AdaptiveMutex implements Lock {
             throw new InterruptedException();
         }
         if (tryLockBits()) {
-            onAcquire(callerTask(), null); // may be resilient: tryLockBits ignores RESILIENT
+            onAcquire(callerTask(), null, null); // may be resilient: tryLockBits ignores RESILIENT
             return true;
         }
         PlatformTask me = callerTask();
@@ -450,7 +474,7 @@ public final class AdaptiveMutex implements Lock {
      * @return true if some task waits
      */
     public boolean hasQueuedThreads() {
-        return spinner != null || queue.first() != null;
+        return slot.spinner != null || queue.first() != null;
     }
 
     /**
@@ -462,7 +486,7 @@ public final class AdaptiveMutex implements Lock {
      */
     public boolean hasQueuedThread(Thread thread) {
         Objects.requireNonNull(thread, "thread");
-        if (isThread(spinner, thread)) {
+        if (isThread(slot.spinner, thread)) {
             return true;
         }
         boolean[] found = new boolean[1];
@@ -482,7 +506,7 @@ public final class AdaptiveMutex implements Lock {
      * @return the number of waiting tasks
      */
     public int getQueueLength() {
-        PlatformTask spinning = spinner;
+        PlatformTask spinning = slot.spinner;
         int[] n = new int[2];
         queue.lock(platform);
         try {
@@ -559,6 +583,32 @@ public final class AdaptiveMutex implements Lock {
         return task instanceof NativePlatform.ThreadTask t && t.thread() == thread;
     }
 
+    /**
+     * The owner's scheduling state as a spinner polls it: {@code on_cpu} of the region the owner
+     * published beside the owner field (one load), else the source's answer for the owner (looked up
+     * inside a read-side section); UNKNOWN when the mutex is free. A snapshot, for monitoring and
+     * for measuring the poll ({@code MutexBench.spinPoll_*}).
+     *
+     * @return RUNNING, NOT_RUNNING or UNKNOWN
+     */
+    public OwnerState ownerState() {
+        ScratchRegion r = (ScratchRegion) OWNER_REGION.getOpaque(this);
+        if (r != null) {
+            return onCpu(r);
+        }
+        PlatformTask o = (PlatformTask) OWNER.getOpaque(this);
+        if (o == null) {
+            return OwnerState.UNKNOWN;
+        }
+        long token = source.enterRead();
+        try {
+            ScratchRegion looked = source.regionOf(o);
+            return looked != null ? onCpu(looked) : source.ownerState(o);
+        } finally {
+            source.exitRead(token);
+        }
+    }
+
     /** The scheduler-state source this mutex consults. */
     public OwnerStateSource stateSource() {
         return source;
@@ -566,7 +616,17 @@ public final class AdaptiveMutex implements Lock {
 
     /** The task in the spinner slot, or null; for tests of the spin rules. */
     PlatformTask spinner() {
-        return spinner;
+        return slot.spinner;
+    }
+
+    /** The tuning in use. */
+    public SpinTuning tuning() {
+        return tuning;
+    }
+
+    /** The region published beside the owner, or null; for tests of the one-load path. */
+    ScratchRegion ownerRegion() {
+        return (ScratchRegion) OWNER_REGION.getOpaque(this);
     }
 
     /** The state word without the constant RESILIENT bit, for tests of the invariants. */
@@ -658,9 +718,13 @@ public final class AdaptiveMutex implements Lock {
         return o != null && o == callerTask();
     }
 
-    /** Records ownership after the state CAS (or a hand-off); {@code held} is the table already pushed, if any. */
-    private void onAcquire(PlatformTask me, HeldLocks held) {
+    /**
+     * Records ownership after the state CAS; {@code held} is the table already pushed, if any, and
+     * {@code region} the caller's owner-state region, if it looked it up (slow paths).
+     */
+    private void onAcquire(PlatformTask me, HeldLocks held, ScratchRegion region) {
         OWNER.setOpaque(this, me);
+        OWNER_REGION.setOpaque(this, region);
         if (heldLocks != null) {
             if (held == null) {
                 held = heldLocks.current();
@@ -678,6 +742,7 @@ public final class AdaptiveMutex implements Lock {
             return DEADLOCKED;
         }
         source.prepare(me); // e.g. the shared kernel source registers the thread; cheap once done
+        ScratchRegion mine = source.regionOf(me); // published beside owner if we get the lock
         HeldLocks held = null;
         if (heldLocks != null) {
             if ((flags & UNBOUNDED) == 0) {
@@ -695,14 +760,14 @@ public final class AdaptiveMutex implements Lock {
         if (tryLockBits() || spin(me, null, flags, deadline)) {
             r = ACQUIRED;
         } else {
-            r = acquireQueued(me, held, flags, deadline);
+            r = acquireQueued(me, held, mine, flags, deadline);
             if (r < 0) {
                 ignoredInterrupt = true;
                 r = ACQUIRED;
             }
         }
         if (r == ACQUIRED) {
-            onAcquire(me, held);
+            onAcquire(me, held, mine);
             if (ignoredInterrupt) {
                 platform.interrupt(me);
             }
@@ -721,8 +786,8 @@ public final class AdaptiveMutex implements Lock {
      * Queues, then loops: granted? try; spin if first; maybe request hand-off; give up?; park.
      * Returns a result code, or -1 for ACQUIRED after an interrupt was ignored (and cleared).
      */
-    private int acquireQueued(PlatformTask me, HeldLocks held, int flags, long deadline) {
-        Waiter node = new Waiter(me, held);
+    private int acquireQueued(PlatformTask me, HeldLocks held, ScratchRegion region, int flags, long deadline) {
+        Waiter node = new Waiter(me, held, region);
         queue.lock(platform);
         try {
             queue.add(node);
@@ -807,12 +872,19 @@ public final class AdaptiveMutex implements Lock {
      * node if it spins as the first waiter, else null. Returns true if it set LOCKED.
      */
     private boolean spin(PlatformTask me, Waiter node, int flags, long deadline) {
-        if (spinner != null || !SPINNER.compareAndSet(this, null, me)) {
+        SpinnerSlot slot = this.slot;
+        if (slot.spinner != null || !slot.claim(me)) {
             return false; // someone else spins on the owner; we queue and park
         }
+        long token = source.enterRead(); // one section per episode: see "Owner-region lifetime"
         long start = platform.nanoTime();
         long now = start;
         boolean acquired = false;
+        PlatformTask looked = null; // the fast-path owner whose region we looked up, and that region
+        ScratchRegion lookedRegion = null;
+        boolean notRunningOnce = !tuning.recheckNotRunning(); // true: stop at the first NOT_RUNNING
+        int clockMask = tuning.clockEveryPolls() - 1;
+        int polls = 0;
         try {
             for (;;) {
                 int s = state;
@@ -827,32 +899,48 @@ public final class AdaptiveMutex implements Lock {
                     break; // the lock goes to the first waiter, or we were just granted it
                 }
                 PlatformTask o = (PlatformTask) OWNER.getOpaque(this);
-                OwnerState st = o == null ? OwnerState.UNKNOWN : readOwnerState(o);
-                if (st == OwnerState.NOT_RUNNING || source.shouldYield(me)) {
-                    break;
+                ScratchRegion r = (ScratchRegion) OWNER_REGION.getOpaque(this);
+                if (r == null && o != null) {
+                    if (o != looked) { // once per owner, not per poll
+                        looked = o;
+                        lookedRegion = source.regionOf(o);
+                    }
+                    r = lookedRegion;
                 }
-                now = platform.nanoTime();
-                long budget = st == OwnerState.RUNNING ? tuning.runningSpinNanos() : tuning.unknownSpinNanos();
-                if (now - start >= budget || ((flags & TIMED) != 0 && now - deadline >= 0)) {
-                    break;
+                OwnerState st = r != null ? onCpu(r) : o == null ? OwnerState.UNKNOWN : source.ownerState(o);
+                if (st == OwnerState.NOT_RUNNING) {
+                    if (notRunningOnce) {
+                        break;
+                    }
+                    notRunningOnce = true; // re-check once: the owner may be on its way back in
+                } else if (tuning.recheckNotRunning()) {
+                    notRunningOnce = false;
+                }
+                if ((++polls & clockMask) == 0) {
+                    now = platform.nanoTime();
+                    long budget = st == OwnerState.RUNNING ? tuning.runningSpinNanos() : tuning.unknownSpinNanos();
+                    if (now - start >= budget || ((flags & TIMED) != 0 && now - deadline >= 0) || source.shouldYield(me)) {
+                        break;
+                    }
                 }
                 platform.spinPause();
             }
+            now = platform.nanoTime();
             spins.increment();
             spinNanos.add(now - start);
         } finally {
-            SPINNER.setRelease(this, null);
+            source.exitRead(token);
+            slot.release();
         }
         return acquired;
     }
 
-    /** The owner's state, read inside the source's read-side section (the owner may be exiting). */
-    private OwnerState readOwnerState(PlatformTask o) {
-        long token = source.enterRead();
+    /** A region's {@code on_cpu} as a state; a region freed under us (unregistered owner) is UNKNOWN. */
+    private static OwnerState onCpu(ScratchRegion r) {
         try {
-            return source.ownerState(o);
-        } finally {
-            source.exitRead(token);
+            return r.onCpu() ? OwnerState.RUNNING : OwnerState.NOT_RUNNING;
+        } catch (IllegalStateException freed) {
+            return OwnerState.UNKNOWN;
         }
     }
 
@@ -942,6 +1030,7 @@ public final class AdaptiveMutex implements Lock {
 
     /** Releases ownership held by the caller (checked by the caller). */
     private void release() {
+        OWNER_REGION.setOpaque(this, null); // unpublished before the CAS below frees the word (lifetime rule)
         OWNER.setOpaque(this, null);
         // Fails for WAITERS, HANDOFF or RESILIENT. compareAndExchange is the same lock cmpxchg as
         // compareAndSet on x86; the witness saves the slow path a re-read of the word.
@@ -1001,6 +1090,7 @@ public final class AdaptiveMutex implements Lock {
             STATE.setVolatile(this, (state & RESILIENT) | (queue.size() > 1 ? LOCKED | WAITERS : LOCKED));
             queue.poll();
             OWNER.setOpaque(this, first.task); // before our own next ownership check
+            OWNER_REGION.setOpaque(this, first.region);
             if (heldLocks != null) {
                 OWNER_HELD.setVolatile(this, first.held);
             }
@@ -1201,7 +1291,8 @@ public final class AdaptiveMutex implements Lock {
     public static final class Builder {
         private final Platform platform;
         private OwnerStateSource source = OwnerStateSource.none();
-        private SpinTuning tuning = SpinTuning.DEFAULT;
+        /** Null: the platform's default ({@link #build()}). */
+        private SpinTuning tuning;
         private HeldLocks.Provider heldLocks;
         /** {@link #resilient()}: pick the tables from the source at build time. */
         private boolean defaultTables;
@@ -1226,7 +1317,9 @@ public final class AdaptiveMutex implements Lock {
         }
 
         /**
-         * Spin budgets and hand-off thresholds (default {@link SpinTuning#DEFAULT}).
+         * Spin budgets and hand-off thresholds. Default: {@link SpinTuning#measured()} on
+         * {@link NativePlatform} (derived from this machine's wake-up cost, measured once per JVM),
+         * {@link SpinTuning#DEFAULT} elsewhere (the scheduler model).
          *
          * @param tuning the tuning
          * @return this builder
@@ -1283,6 +1376,9 @@ public final class AdaptiveMutex implements Lock {
 
         /** The configured mutex, unlocked. */
         public AdaptiveMutex build() {
+            if (tuning == null) {
+                tuning = platform instanceof NativePlatform ? SpinTuning.measured() : SpinTuning.DEFAULT;
+            }
             if (defaultTables) { // after the source: the tables follow it
                 heldLocks = HeldLocks.Provider.defaultFor(platform, source);
             }

@@ -1,20 +1,29 @@
 package io.taskscratch.mutex;
 
 import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.region.ScratchRegion;
 
 /**
  * Where {@link AdaptiveMutex} learns whether a lock owner is running, and whether the spinner
  * itself has been asked to give up its CPU.
  *
  * <p>Implementations read the owner's scratch region (pinned or lossy), an rseq-style hint, or
- * nothing at all ({@link #none()}). The mutex brackets every {@link #ownerState} call with
- * {@link #enterRead()} / {@link #exitRead(long)} so an implementation can read the owner's
- * region inside an RCU read-side section: the owner may exit and its region be recycled while
- * a waiter is looking at it. Calls come from the spin loop, so they must not block or allocate.
+ * nothing at all ({@link #none()}). A source whose answer is a region's {@code on_cpu} says so
+ * through {@link #regionOf}: the mutex then reads {@code region.onCpu()} itself, one load per poll
+ * (the owner publishes its region beside the owner field when it acquires on the slow path; the
+ * spinner looks up other owners' regions once per owner, not per poll). Otherwise the spinner
+ * calls {@link #ownerState} on every poll.
+ *
+ * <p>Lifetime. The mutex brackets each <em>spin episode</em> (not each poll) with
+ * {@link #enterRead()} / {@link #exitRead(long)}, so an implementation can keep regions valid
+ * inside an RCU read-side section: a region that an owner unpublishes (the mutex clears it before
+ * the release that frees the lock word) and that is freed only after a grace period is never
+ * read after it was freed. Calls come from the spin loop, so they must not block or allocate.
  */
 public interface OwnerStateSource {
     /**
-     * The scheduling state of {@code owner}, read inside {@link #enterRead()}/{@link #exitRead}.
+     * The scheduling state of {@code owner}, read inside {@link #enterRead()}/{@link #exitRead}
+     * when {@link #regionOf} has no region for it.
      *
      * @param owner the task that owns the lock (never null)
      * @return RUNNING, NOT_RUNNING or UNKNOWN (never null)
@@ -45,7 +54,22 @@ public interface OwnerStateSource {
     }
 
     /**
-     * Begins a read-side section around {@link #ownerState}. Default: nothing.
+     * The region whose {@code on_cpu} says whether {@code task} runs, or null if this source has
+     * none for it (then the mutex asks {@link #ownerState}). Called on slow paths only: by an
+     * acquiring task for itself (the region it publishes beside the owner field) and by a spinner
+     * once per owner it spins on, inside its read-side section. The region must stay valid while
+     * the task is registered; it may be freed only after a grace period of the domain that
+     * {@link #enterRead()} enters. Default: null.
+     *
+     * @param task a task (never null)
+     * @return its region, or null
+     */
+    default ScratchRegion regionOf(PlatformTask task) {
+        return null;
+    }
+
+    /**
+     * Begins a read-side section around one spin episode. Default: nothing.
      *
      * @return a token passed back to {@link #exitRead(long)} (e.g. an SRCU index)
      */
@@ -54,7 +78,7 @@ public interface OwnerStateSource {
     }
 
     /**
-     * Ends the read-side section begun by {@link #enterRead()}.
+     * Ends the read-side section begun by {@link #enterRead()}, on the same thread.
      *
      * @param token the value {@link #enterRead()} returned
      */

@@ -18,8 +18,9 @@ import java.util.function.LongSupplier;
  * rseq-style hint; the name says which ({@link #nameFor}).
  *
  * <p>Reads happen inside a {@link Flavor#NORMAL} read-side section of the writers' rcu domain
- * ({@link #enterRead}/{@link #exitRead}), so a region retired by an exiting owner stays valid
- * until the waiter is done; a region already freed throws, which reads as UNKNOWN.
+ * ({@link #enterRead}/{@link #exitRead}, one per spin episode), so a region retired by an exiting
+ * owner stays valid until the waiter is done; a region already freed throws, which reads as UNKNOWN.
+ * The mutex reads {@code on_cpu} of the region {@link #regionOf} gives itself (one load per poll).
  *
  * <p>Memory ordering: {@code on_cpu} is read with an opaque load ({@link ScratchRegion#onCpu()}):
  * the spinner re-reads it every iteration and only needs a fresh, untorn value, not ordering
@@ -110,6 +111,12 @@ public final class RegionOwnerStateSource implements OwnerStateSource {
         } catch (IllegalStateException freed) {
             return OwnerState.UNKNOWN;
         }
+    }
+
+    /** The resolver's answer: the mutex reads its {@code on_cpu} directly, one load per poll. */
+    @Override
+    public ScratchRegion regionOf(PlatformTask task) {
+        return resolver.regionOf(task);
     }
 
     @Override

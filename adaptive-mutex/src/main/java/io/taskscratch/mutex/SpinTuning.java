@@ -23,17 +23,82 @@ import java.util.concurrent.TimeUnit;
  *                             this many times requests a direct hand-off
  * @param handoffAfterNanos    ... or once it has been first in line this long (default 1 ms,
  *                             the "starvation event" threshold of docs/design.md §12)
+ * @param clockEveryPolls      the spinner reads the clock (budget, deadline) and asks for yield
+ *                             advice once every this many polls, a power of two: a clock read costs
+ *                             as much as a poll (default 1: every poll)
+ * @param recheckNotRunning    whether an owner read as NOT_RUNNING is read once more, after a pause,
+ *                             before the spinner stops (the owner may be on its way back in, or the
+ *                             answer a lossy one); default false: stop at once
  */
-public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos) {
-    /** The defaults documented above. */
+public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos,
+                         int clockEveryPolls, boolean recheckNotRunning) {
+    /**
+     * The defaults documented above: the scheduler model's tuning (its runs stay deterministic and
+     * comparable), and the fallback elsewhere. A mutex on the native platform uses {@link #measured()}.
+     */
     public static final SpinTuning DEFAULT = new SpinTuning(
             TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MICROSECONDS.toNanos(20), 4, TimeUnit.MILLISECONDS.toNanos(1));
 
+    /**
+     * The policy derived from the cost {@code w} of one wake-up (unpark until the parked task runs
+     * again): spin up to {@code w} while the owner's state is UNKNOWN (the 2-competitive bound of
+     * spin-then-block: never more than twice the cost of parking at once), up to {@code 2w} while it
+     * is RUNNING (a running owner makes progress, and its release then needs no unpark system call),
+     * request a hand-off after the first lost wake-up (a woken waiter that lost the lock to a
+     * barger has paid one wake-up for nothing; it must not pay another), re-check a NOT_RUNNING
+     * owner once before stopping, and read the clock every {@value #POLLS_PER_CLOCK_READ} polls.
+     * The first-in-line bound stays 1 ms.
+     *
+     * @param wakeupNanos the measured or configured cost of one wake-up, positive
+     * @return the tuning
+     * @throws IllegalArgumentException if {@code wakeupNanos} is not positive
+     */
+    public static SpinTuning forWakeupCost(long wakeupNanos) {
+        if (wakeupNanos <= 0 || wakeupNanos > MAX_WAKEUP_NANOS) {
+            throw new IllegalArgumentException("wakeupNanos " + wakeupNanos + ": must be in (0, " + MAX_WAKEUP_NANOS + "]");
+        }
+        return new SpinTuning(wakeupNanos, 2 * wakeupNanos, 1, TimeUnit.MILLISECONDS.toNanos(1), POLLS_PER_CLOCK_READ, true);
+    }
+
+    /**
+     * {@link #forWakeupCost} with the wake-up cost of this machine, measured once per JVM on real
+     * threads: the median of {@value WakeupCost#SAMPLES} wake-ups of a parked thread while the waker
+     * keeps running (as a lock releaser does), clamped to [{@value WakeupCost#MIN_NANOS},
+     * {@value WakeupCost#MAX_NANOS}] ns; a few ms, on the first call. The default tuning of a mutex on
+     * the native platform.
+     *
+     * @return the tuning for this machine
+     */
+    public static SpinTuning measured() {
+        return WakeupCost.TUNING;
+    }
+
+    /** {@link #forWakeupCost}'s clock-read interval, in polls. */
+    public static final int POLLS_PER_CLOCK_READ = 8;
+
+    /**
+     * The four budgets, with the clock read on every poll and no NOT_RUNNING re-check (as
+     * {@link #DEFAULT}).
+     *
+     * @param unknownSpinNanos     see the record
+     * @param runningSpinNanos     see the record
+     * @param handoffAfterFailures see the record
+     * @param handoffAfterNanos    see the record
+     */
+    public SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos) {
+        this(unknownSpinNanos, runningSpinNanos, handoffAfterFailures, handoffAfterNanos, 1, false);
+    }
+
+    /** Longest wake-up cost {@link #forWakeupCost} accepts (1 s): a bound, not a plausible value. */
+    static final long MAX_WAKEUP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** Validates the budgets. */
     public SpinTuning {
-        if (unknownSpinNanos < 0 || runningSpinNanos < 0 || handoffAfterFailures < 1 || handoffAfterNanos < 0) {
-            throw new IllegalArgumentException("SpinTuning: budgets must be >= 0 and handoffAfterFailures >= 1, got "
-                    + unknownSpinNanos + ", " + runningSpinNanos + ", " + handoffAfterFailures + ", " + handoffAfterNanos);
+        if (unknownSpinNanos < 0 || runningSpinNanos < 0 || handoffAfterFailures < 1 || handoffAfterNanos < 0
+                || clockEveryPolls < 1 || Integer.bitCount(clockEveryPolls) != 1) {
+            throw new IllegalArgumentException("SpinTuning: budgets must be >= 0, handoffAfterFailures >= 1 and"
+                    + " clockEveryPolls a power of two, got " + unknownSpinNanos + ", " + runningSpinNanos + ", "
+                    + handoffAfterFailures + ", " + handoffAfterNanos + ", " + clockEveryPolls);
         }
     }
 }

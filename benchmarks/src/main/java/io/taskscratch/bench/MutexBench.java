@@ -1,21 +1,37 @@
 package io.taskscratch.bench;
 
 import io.taskscratch.mutex.AdaptiveMutex;
+import io.taskscratch.mutex.OwnerState;
 import io.taskscratch.mutex.OwnerStateSource;
+import io.taskscratch.mutex.RegionOwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
+import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.rcu.Rcu;
+import io.taskscratch.region.HeaderField;
+import io.taskscratch.region.MemoryOrder;
+import io.taskscratch.region.PinMode;
+import io.taskscratch.region.RegionAllocator;
+import io.taskscratch.region.RegionLayout;
+import io.taskscratch.region.ScratchRegion;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,6 +46,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * waits are short (the empty-section groups measure only the hand-over of the lock itself).
  * Issue #5 goals: uncontended adaptive at most 1.1x ReentrantLock; contended at least as
  * fast as ReentrantLock.
+ *
+ * <p>One spin poll with owner state ({@code spinPoll_*}, issue #11): a thread holds a mutex whose
+ * source has regions (a region per thread, as the kernel backend's), having acquired it on the slow
+ * path, so its region is published beside the owner. {@code spinPoll_published} is what a spinner
+ * reads per poll ({@link AdaptiveMutex#ownerState()}: {@code ownerRegion.onCpu()});
+ * {@code spinPoll_perPollLookup} is what it read before (a read-side section, the region looked up
+ * in the directory, {@code on_cpu}); {@code spinPoll_pause} the spin pause each poll also waits.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -48,6 +71,82 @@ public class MutexBench {
         final ReentrantLock reentrant = new ReentrantLock();
         final Object monitor = new Object();
         long counter;
+    }
+
+    /** A mutex held by a parked thread that acquired it on the slow path (its region published). */
+    @State(Scope.Benchmark)
+    public static class Held {
+        final RegionAllocator allocator = RegionAllocator.create(RegionLayout.defaults(), PinMode.UNPINNED);
+        final Map<PlatformTask, ScratchRegion> regions = new ConcurrentHashMap<>();
+        final RegionOwnerStateSource source = new RegionOwnerStateSource("bench", Rcu.global(), regions::get,
+                System::nanoTime, 0);
+        final AdaptiveMutex mutex = AdaptiveMutex.builder(NativePlatform.instance()).stateSource(source).build();
+        PlatformTask ownerTask;
+        Thread owner;
+        final CountDownLatch done = new CountDownLatch(1);
+
+        /** Starts the owner: it registers a region that says on CPU and takes the held mutex on the slow path. */
+        @Setup(Level.Trial)
+        public void hold() throws InterruptedException {
+            CountDownLatch holding = new CountDownLatch(1);
+            mutex.lock();
+            owner = new Thread(() -> {
+                PlatformTask me = NativePlatform.instance().currentTask();
+                ScratchRegion r = allocator.allocate();
+                r.set(HeaderField.ON_CPU, 1, MemoryOrder.OPAQUE);
+                regions.put(me, r);
+                ownerTask = me;
+                mutex.lock(); // contended: the slow path publishes the region
+                holding.countDown();
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    mutex.unlock();
+                }
+            }, "bench-owner");
+            owner.setDaemon(true);
+            owner.start();
+            while (!mutex.hasQueuedThreads()) {
+                Thread.onSpinWait();
+            }
+            mutex.unlock();
+            holding.await();
+            if (mutex.ownerState() != OwnerState.RUNNING) {
+                throw new IllegalStateException("the owner's published region should say RUNNING: " + mutex);
+            }
+        }
+
+        /** Lets the owner release and exit. */
+        @TearDown(Level.Trial)
+        public void release() throws InterruptedException {
+            done.countDown();
+            owner.join();
+        }
+    }
+
+    /** One spin poll's state read now: the region the owner published, one load. */
+    @Benchmark
+    public OwnerState spinPoll_published(Held h) {
+        return h.mutex.ownerState();
+    }
+
+    /** One spin poll's state read before issue #11: read section, directory lookup, on_cpu. */
+    @Benchmark
+    public OwnerState spinPoll_perPollLookup(Held h) {
+        long token = h.source.enterRead();
+        try {
+            return h.source.ownerState(h.ownerTask);
+        } finally {
+            h.source.exitRead(token);
+        }
+    }
+
+    /** The pause every spin poll waits besides its reads. */
+    @Benchmark
+    public void spinPoll_pause() {
+        Thread.onSpinWait();
     }
 
     /** One set of locks per thread. */

@@ -6,6 +6,7 @@ import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.mutex.RegionOwnerStateSource;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.region.ScratchRegion;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -110,6 +111,12 @@ public final class SharedKernelState implements OwnerStateSource {
     public OwnerState ownerState(PlatformTask owner) {
         Probed p = current();
         return p == null || p.reader == null ? OwnerState.UNKNOWN : p.reader.ownerState(owner);
+    }
+
+    @Override
+    public ScratchRegion regionOf(PlatformTask task) {
+        Probed p = current();
+        return p == null || p.reader == null ? null : p.reader.regionOf(task);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.taskscratch.mutex.HeldLocks;
 import io.taskscratch.mutex.LockMetrics;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.mutex.RegionOwnerStateSource;
+import io.taskscratch.mutex.SpinTuning;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.Platform;
 
@@ -35,15 +36,30 @@ public final class LockFactory {
      * @return a new, free lock
      */
     public static ComparedLock create(LockKind kind, Platform platform, OwnerStateSource source) {
+        return create(kind, platform, source, null);
+    }
+
+    /**
+     * Creates a lock; the adaptive kinds get {@code tuning} instead of the platform's default (a
+     * metering platform that wraps the native one is not {@code NativePlatform}, so its default
+     * would be the model's {@link SpinTuning#DEFAULT}).
+     *
+     * @param kind     which lock
+     * @param platform where it spins and parks
+     * @param source   scheduler-state source for the adaptive kinds (ignored by the others)
+     * @param tuning   spin tuning for the adaptive kinds, or null for the platform's default
+     * @return a new, free lock
+     */
+    public static ComparedLock create(LockKind kind, Platform platform, OwnerStateSource source, SpinTuning tuning) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(platform, "platform");
         Objects.requireNonNull(source, "source");
         boolean real = platform instanceof NativePlatform;
         return switch (kind) {
             case ADAPTIVE -> adaptive(kind, "adaptive[" + source.name() + "]",
-                    AdaptiveMutex.create(platform, source));
+                    builder(platform, source, tuning).build());
             case ADAPTIVE_RESILIENT -> adaptive(kind, "adaptive-resilient[" + source.name() + "]",
-                    AdaptiveMutex.builder(platform).stateSource(source).resilient().build());
+                    builder(platform, source, tuning).resilient().build());
             case REENTRANT_LOCK -> real
                     ? jdk(kind, "ReentrantLock", new ReentrantLock())
                     : baseline(kind, new QueueParkingLock(platform, "ReentrantLock-model", QueueParkingLock.SpinPhase.NONE, 0, false));
@@ -58,6 +74,11 @@ public final class LockFactory {
             case BACKOFF_SPIN_YIELD_PARK -> baseline(kind, new BackoffLock(platform));
             case YIELD_40_THEN_PARK -> baseline(kind, new QueueParkingLock(platform, "yield40-park", QueueParkingLock.SpinPhase.YIELDS, 40, false));
         };
+    }
+
+    private static AdaptiveMutex.Builder builder(Platform platform, OwnerStateSource source, SpinTuning tuning) {
+        AdaptiveMutex.Builder b = AdaptiveMutex.builder(platform).stateSource(source);
+        return tuning == null ? b : b.tuning(tuning);
     }
 
     private static ComparedLock adaptive(LockKind kind, String name, AdaptiveMutex m) {

@@ -2,6 +2,7 @@ package io.taskscratch.mutex.internal;
 
 import io.taskscratch.mutex.HeldLocks;
 import io.taskscratch.platform.PlatformTask;
+import io.taskscratch.region.ScratchRegion;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -34,6 +35,8 @@ public final class Waiter {
     public final PlatformTask task;
     /** The waiter's held-locks table in resilient mode, handed to the lock on a hand-off; else null. */
     public final HeldLocks held;
+    /** The waiter's owner-state region ({@code OwnerStateSource.regionOf}), or null. */
+    public final ScratchRegion region;
     /** Next in queue; written under the queue's guard, read under it too. */
     Waiter next;
     @SuppressWarnings("unused") // accessed through STATUS
@@ -47,8 +50,18 @@ public final class Waiter {
      * @param held its held-locks table in resilient mode, else null
      */
     public Waiter(PlatformTask task, HeldLocks held) {
+        this(task, held, null);
+    }
+
+    /**
+     * @param task   the waiting task
+     * @param held   its held-locks table in resilient mode, else null
+     * @param region its owner-state region, published beside the owner on a hand-off; or null
+     */
+    public Waiter(PlatformTask task, HeldLocks held, ScratchRegion region) {
         this.task = task;
         this.held = held;
+        this.region = region;
     }
 
     /** WAITING, GRANTED or CANCELLED (volatile read). */
