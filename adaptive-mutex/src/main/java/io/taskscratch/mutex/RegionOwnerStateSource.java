@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * An {@link OwnerStateSource} that reads the lock owner's scratch region (issue #5): RUNNING
+ * An {@link OwnerStateSource} that reads the lock owner's scratch region: RUNNING
  * when its {@code on_cpu} is set, NOT_RUNNING when clear, UNKNOWN when the owner has no region
  * or the region was freed under us. How trustworthy the answer is depends only on who writes
  * the region: the uptr hook (pinned, every write lands), a probe-write hook (lossy) or an

@@ -47,11 +47,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Issue #5 goals: uncontended adaptive at most 1.1x ReentrantLock; contended at least as
  * fast as ReentrantLock.
  *
- * <p>One spin poll with owner state ({@code spinPoll_*}, issue #11): a thread holds a mutex whose
+ * <p>One spin poll with owner state ({@code spinPoll_*}): a thread holds a mutex whose
  * source has regions (a region per thread, as the kernel backend's), having acquired it on the slow
  * path, so its region is published beside the owner. {@code spinPoll_published} is what a spinner
  * reads per poll ({@link AdaptiveMutex#ownerState()}: {@code ownerRegion.onCpu()});
- * {@code spinPoll_perPollLookup} is what it read before (a read-side section, the region looked up
+ * {@code spinPoll_perPollLookup} is the per-poll lookup it replaces (a read-side section, the region looked up
  * in the directory, {@code on_cpu}); {@code spinPoll_pause} the spin pause each poll also waits.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -132,7 +132,7 @@ public class MutexBench {
         return h.mutex.ownerState();
     }
 
-    /** One spin poll's state read before issue #11: read section, directory lookup, on_cpu. */
+    /** One spin poll's state read through the source's directory: read section, directory lookup, on_cpu. */
     @Benchmark
     public OwnerState spinPoll_perPollLookup(Held h) {
         long token = h.source.enterRead();

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Cost of entering and leaving an uncontended read-side section (issue #3 goal: at most 5 ns),
+ * Cost of entering and leaving an uncontended read-side section (goal: at most 5 ns),
  * per flavor, nested inside an outer section, and through the try-with-resources guard.
  */
 @BenchmarkMode(Mode.AverageTime)

@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns the model's scheduler events into tracepoints (issue #4): every switch, wakeup,
+ * Turns the model's scheduler events into tracepoints: every switch, wakeup,
  * migration, fork and exit of one {@link Simulation} is fired into that run's own
  * {@link TracepointRegistry}, with one simulated {@link TaskHandle} per {@link SimTask}
  * ({@link TaskHandle#simulated(String)}, created at the task's fork). When a task exits the

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Measurements of the real backend (issue #6), run as a program (needs root):
+ * Measurements of the real backend, run as a program (needs root):
  * <ul>
  *   <li>{@code switchcost [rounds] [reps]}: pipe ping-pong between two threads, per context switch,
  *       interleaving three modes per repetition: program detached, attached with the threads not

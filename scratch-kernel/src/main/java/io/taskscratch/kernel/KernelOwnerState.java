@@ -9,7 +9,7 @@ import io.taskscratch.region.ScratchRegion;
 
 /**
  * The adaptive mutex's owner state on the native platform from regions the real kernel writes
- * ({@link KernelBackend}, issue #6): an explicit opt-in, since a mutex's default source
+ * ({@link KernelBackend}): an explicit opt-in, since a mutex's default source
  * ({@code OwnerStateSource.none()}) loads nothing. {@link #shared()} opens one backend for the
  * process, on the first contended acquisition of a mutex that uses it, and registers threads by
  * itself; {@link #of(KernelBackend)} reads a backend the application manages, whose owners must be
