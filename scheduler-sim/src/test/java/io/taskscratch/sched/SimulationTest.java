@@ -144,7 +144,7 @@ class SimulationTest {
                 }
             }
         });
-        SimResult r = sim.run(20_000_000);
+        SimResult r = sim.run(60_000_000);
         assertTrue(holderPreempted[0] > 0, "lock holders get preempted");
         assertEquals(SimResult.Status.TIME_LIMIT, r.status());
         assertEquals(1, stats.maxInside());
