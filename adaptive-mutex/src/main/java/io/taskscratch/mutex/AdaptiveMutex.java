@@ -877,8 +877,6 @@ public final class AdaptiveMutex implements Lock {
             return false; // someone else spins on the owner; we queue and park
         }
         long token = source.enterRead(); // one section per episode: see "Owner-region lifetime"
-        long start = platform.nanoTime();
-        long now = start;
         boolean acquired = false;
         PlatformTask looked = null; // the fast-path owner whose region we looked up, and that region
         ScratchRegion lookedRegion = null;
@@ -886,6 +884,9 @@ public final class AdaptiveMutex implements Lock {
         int clockMask = tuning.clockEveryPolls() - 1;
         int polls = 0;
         try {
+            // Inside the try: a clock read is a platform call, which may unwind (the model's end of run).
+            long start = platform.nanoTime();
+            long now;
             for (;;) {
                 int s = state;
                 if ((s & LOCKED) == 0) {
