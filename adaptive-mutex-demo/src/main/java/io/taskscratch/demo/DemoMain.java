@@ -105,7 +105,7 @@ public final class DemoMain implements Callable<Integer> {
     long timelineUs = 300;
 
     @Option(names = "--out", description = "Output directory for results.csv, results.json, *.svg (default ${DEFAULT-VALUE}); "
-            + "a run replaces the demo files of an earlier run there only when it completes.")
+            + "a run replaces the demo files already there only when it completes.")
     Path out = Path.of("target", "demo");
 
     @Option(names = "--backend", description = "model (default: the deterministic scheduler model) or kernel: real platform "

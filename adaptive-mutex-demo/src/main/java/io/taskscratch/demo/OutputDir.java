@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 /**
  * The demo's output directory, written all or nothing: files go to a staging directory inside it
  * and {@link #commit()} moves them into place, first removing the files of this kind of run
- * ({@link #MODEL_FILES} or {@link #KERNEL_FILES}) that an earlier run left and this one did not
+ * ({@link #MODEL_FILES} or {@link #KERNEL_FILES}) that are in the directory and that this run did not
  * write (so no stale chart stays beside fresh results). Closing without a
  * commit removes the staging directory, and the output directory too if this run created it and
  * it is still empty. Other files in the directory are never touched.
@@ -98,7 +98,7 @@ final class OutputDir implements AutoCloseable {
     }
 
     /**
-     * Moves the written files into place and removes the owned files of an earlier run that this run did not write.
+     * Moves the written files into place and removes the owned files already in the directory that this run did not write.
      *
      * @throws IOException if a move fails
      */

@@ -141,7 +141,7 @@ class DemoCliTest {
     @Test
     void runWritesItsFilesWithMetadataAndRemovesAnEarlierRunsStaleOnes() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("out"));
-        Files.writeString(out.resolve("drop-rate.svg"), "stale chart of an earlier run");
+        Files.writeString(out.resolve("drop-rate.svg"), "stale chart of another run");
         Files.writeString(out.resolve("notes.txt"), "not the demo's");
         Outcome o = run("--no-sweeps", "--locks", "ttas", "--seeds", "2", "--seed", "5", "--duration-ms", "2", "--timeline-us", "100",
                 "--out", out.toString());
