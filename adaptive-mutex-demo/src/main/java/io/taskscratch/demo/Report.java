@@ -1,5 +1,7 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.sched.calibration.Json;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -146,32 +148,6 @@ final class Report {
         return sb.append("  ]\n}\n").toString();
     }
 
-    /**
-     * A JSON string literal.
-     *
-     * @param s the text
-     * @return the quoted, escaped text
-     */
-    static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (ch < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    } else {
-                        sb.append(ch);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
-
     private static String jsonValue(String cell) {
         if (cell.isEmpty()) {
             return "null";
@@ -179,7 +155,7 @@ final class Report {
         if (cell.matches("-?[0-9]+(\\.[0-9]+)?")) {
             return cell;
         }
-        return jsonString(cell.startsWith("\"") ? cell.substring(1, cell.length() - 1).replace("\"\"", "\"") : cell);
+        return Json.quote(cell.startsWith("\"") ? cell.substring(1, cell.length() - 1).replace("\"\"", "\"") : cell);
     }
 
     private static String[] splitCsv(String line) {

@@ -1,5 +1,7 @@
 package io.taskscratch.demo;
 
+import io.taskscratch.sched.calibration.Json;
+
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +41,7 @@ final class RunMetadata {
         StringBuilder sb = new StringBuilder("{\n");
         int i = 0;
         for (Map.Entry<String, Object> e : fields.entrySet()) {
-            sb.append(indent).append("  ").append(Report.jsonString(e.getKey())).append(": ").append(value(e.getValue(), indent + "  "));
+            sb.append(indent).append("  ").append(Json.quote(e.getKey())).append(": ").append(value(e.getValue(), indent + "  "));
             sb.append(++i < fields.size() ? ",\n" : "\n");
         }
         return sb.append(indent).append('}').toString();
@@ -66,6 +68,6 @@ final class RunMetadata {
             }
             return sb.append(']').toString();
         }
-        return Report.jsonString(v.toString());
+        return Json.quote(v.toString());
     }
 }
