@@ -14,8 +14,10 @@ import java.util.Locale;
 /**
  * {@code --backend kernel}: the lock set on real platform threads of this machine, not
  * oversubscribed (threads = CPUs) and oversubscribed ({@code --threads}, default 4 × CPUs), with
- * {@code adaptive-kernel} added. Wall-clock numbers vary from run to run, so each lock runs
- * {@code --repeats} times; the table shows the median run and a second table the spread.
+ * {@code adaptive-kernel} added (one table when {@code --threads} equals the CPU count).
+ * Wall-clock numbers vary from run to run, so each lock runs {@code --repeats} times, the repeats
+ * interleaved (every lock once per round, the order rotated each round); the table shows the
+ * median run and a second table the spread.
  */
 final class KernelDemo {
     /**
@@ -70,27 +72,36 @@ final class KernelDemo {
                 durationMs, pauseNs);
         List<RunResult> results = new ArrayList<>();
         StringBuilder spread = new StringBuilder();
-        for (int t : new int[] {n, over}) {
+        for (int t : over == n ? new int[] {n} : new int[] {n, over}) {
             List<RunResult> table = new ArrayList<>();
             spread.append(String.format(Locale.ROOT, "%-22s %7s %11s %11s %11s %8s%n", "lock (" + t + " threads)", "runs", "min", "median",
                     "max", "spread"));
-            for (LockChoice l : set) {
-                RunSpec s = new RunSpec("kernel-" + t, l, n, t, h, Distribution.parse(o.cs), Distribution.parse(o.think), POLICY,
-                        durationMs * 1_000_000L, WORKLOAD_SEED, 1, 0, false);
-                List<RunResult> runs = new ArrayList<>();
-                for (int k = 0; k < o.repeats; k++) {
+            List<List<RunResult>> runs = new ArrayList<>();
+            for (int i = 0; i < set.size(); i++) {
+                runs.add(new ArrayList<>());
+            }
+            // Repeats interleaved, order rotated: a slow stretch of the machine falls on every lock, not on one lock's runs.
+            for (int k = 0; k < o.repeats; k++) {
+                for (int j = 0; j < set.size(); j++) {
+                    int i = (j + k) % set.size();
+                    LockChoice l = set.get(i);
+                    RunSpec s = new RunSpec("kernel-" + t, l, n, t, h, Distribution.parse(o.cs), Distribution.parse(o.think), POLICY,
+                            durationMs * 1_000_000L, WORKLOAD_SEED, 1, 0, false);
                     RunResult r = KernelDemoRun.run(s, kernel, pauseNs);
-                    runs.add(r);
+                    runs.get(i).add(r);
+                    results.add(r); // the CSV lists the runs in the order they ran
                     console.printf(Locale.ROOT, "  %-22s threads %-3d run %d/%d %12s acq/s%n", l.label(), t, k + 1, o.repeats,
                             String.format(Locale.ROOT, "%,.0f", r.throughputPerSec()));
                 }
-                results.addAll(runs);
-                runs.sort(Comparator.comparingDouble(RunResult::throughputPerSec));
-                RunResult median = runs.get(runs.size() / 2);
+            }
+            for (int i = 0; i < set.size(); i++) {
+                List<RunResult> lockRuns = runs.get(i);
+                lockRuns.sort(Comparator.comparingDouble(RunResult::throughputPerSec));
+                RunResult median = lockRuns.get(lockRuns.size() / 2);
                 table.add(median);
-                double lo = runs.get(0).throughputPerSec();
-                double hi = runs.get(runs.size() - 1).throughputPerSec();
-                spread.append(String.format(Locale.ROOT, "%-22s %7d %11s %11s %11s %7.0f%%%n", l.label(), runs.size(), acq(lo),
+                double lo = lockRuns.get(0).throughputPerSec();
+                double hi = lockRuns.get(lockRuns.size() - 1).throughputPerSec();
+                spread.append(String.format(Locale.ROOT, "%-22s %7d %11s %11s %11s %7.0f%%%n", set.get(i).label(), lockRuns.size(), acq(lo),
                         acq(median.throughputPerSec()), acq(hi), median.throughputPerSec() == 0 ? 0 : 100 * (hi - lo) / median.throughputPerSec()));
             }
             console.println();

@@ -84,11 +84,12 @@ class DemoCliTest {
     }
 
     @Test
-    void kernelBackendRunsRealJdkLocksOrSaysWhyNot() throws IOException {
+    void kernelBackendRunsRealJdkLocksInterleavedOrSaysWhyNot() throws IOException {
         Path out = tmp.resolve("kernel");
         KernelAvailability a = KernelBackend.availability();
-        Outcome o = run("--backend", "kernel", "--locks", "synchronized,reentrant", "--threads", "2", "--repeats", "1",
-                "--duration-ms", "20", "--out", out.toString());
+        int cpus = Runtime.getRuntime().availableProcessors();
+        Outcome o = run("--backend", "kernel", "--locks", "synchronized,reentrant", "--threads", Integer.toString(2 * cpus),
+                "--repeats", "2", "--duration-ms", "20", "--out", out.toString());
         if (!a.available()) {
             assertEquals(1, o.code(), "unavailable here (" + a.reason() + "): the run fails and writes nothing");
             assertFalse(Files.exists(out));
@@ -96,11 +97,21 @@ class DemoCliTest {
         }
         assertEquals(0, o.code(), o.err());
         List<String> rows = Files.readAllLines(out.resolve("results-kernel.csv"));
-        assertEquals(1 + 2 * 3, rows.size(), "header, then 3 locks x 2 thread counts x 1 repeat: " + rows);
+        assertEquals(1 + 3 * 2 * 2, rows.size(), "header, then 3 locks x 2 thread counts x 2 repeats: " + rows);
         assertTrue(rows.stream().anyMatch(r -> r.contains(",\"synchronized\",")), "the JDK's own monitor: " + rows);
         assertTrue(rows.stream().anyMatch(r -> r.contains(",\"ReentrantLock\",")), "the JDK's own ReentrantLock: " + rows);
         assertTrue(rows.stream().noneMatch(r -> r.contains("-model")), "no model locks on real threads: " + rows);
+        for (int round = 0; round < 4; round++) { // per thread count, 2 rounds of 3 locks, in the order they ran
+            List<String> locks = rows.subList(1 + 3 * round, 4 + 3 * round).stream().map(r -> r.split(",")[1]).distinct().toList();
+            assertEquals(3, locks.size(), "every lock runs once per round (interleaved repeats): " + rows);
+        }
         assertTrue(Files.readString(out.resolve("results-kernel.json")).contains("\"backend\": \"kernel\""));
+
+        Path one = tmp.resolve("kernel-one-table");
+        assertEquals(0, run("--backend", "kernel", "--locks", "reentrant", "--threads", Integer.toString(cpus), "--repeats", "1",
+                "--duration-ms", "20", "--out", one.toString()).code());
+        assertEquals(1 + 2, Files.readAllLines(one.resolve("results-kernel.csv")).size(),
+                "--threads = CPUs: one table (reentrant and adaptive-kernel), not the same one twice");
     }
 
     @Test
