@@ -65,6 +65,7 @@ public final class Simulation {
     private static final Object MAIN = "run thread";
     /** Linux sd->cache_nice_tries: balance attempts that may fail on hot tasks before hot ones move. */
     private static final int CACHE_NICE_TRIES = 1;
+    private static final long PS_PER_NS = 1_000L;
 
     static {
         try {
@@ -383,6 +384,16 @@ public final class Simulation {
     void spinPause() {
         SimTask self = enter();
         continueAfter(self, config.spinPauseNs());
+        handOff(self);
+    }
+
+    /** {@code loads} polls of a shared word: {@link CostProfile#spinLoadPs()} each, rounded to the nearest ns. */
+    void spinLoads(int loads) {
+        SimTask self = enter();
+        if (loads < 0) {
+            throw new ScratchException(Errno.EINVAL, "spinLoads " + loads + ": must be >= 0");
+        }
+        continueAfter(self, (loads * config.costs().spinLoadPs() + PS_PER_NS / 2) / PS_PER_NS);
         handOff(self);
     }
 
