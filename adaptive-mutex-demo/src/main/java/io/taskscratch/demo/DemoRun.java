@@ -52,6 +52,7 @@ final class DemoRun {
      * aborting a healthy run.
      */
     private static final long WATCHDOG_MS = 30_000L;
+    private static final long PS_PER_NS = 1_000L;
 
     /** Measurements pooled over the seeds of one spec. */
     private static final class Pool {
@@ -181,7 +182,7 @@ final class DemoRun {
             pool.switches += t.voluntarySwitches() + t.preemptions();
             pool.preemptions += t.preemptions();
         }
-        pool.spinNs += metered.spinPauses() * config.spinPauseNs();
+        pool.spinNs += metered.spinPauses() * config.spinPauseNs() + metered.spinLoads() * config.costs().spinLoadPs() / PS_PER_NS;
         pool.yields += metered.yields();
         pool.parks += metered.parks();
         pool.handoffs += Math.max(0, lock.metrics().handoffs());

@@ -946,11 +946,27 @@ public final class Simulation {
     private void checkPreempt(Cpu c, SimTask arrived) {
         if (c.curr == null) {
             switchTo(c, null, pickNext(c), false);
-        } else if (config.wakeupPreemption() && arrived.state == TaskState.RUNNABLE) {
-            updateCurr(c);
-            if (policy.wakeupPreempts(c.rq, c.curr, arrived)) {
-                preempt(c);
-            }
+        } else if (config.wakeupPreemption() && arrived.state == TaskState.RUNNABLE && preemptsOnArrival(c, arrived)) {
+            preempt(c);
+        } else {
+            shortenSlice(c);
+        }
+    }
+
+    private boolean preemptsOnArrival(Cpu c, SimTask arrived) {
+        updateCurr(c);
+        return policy.wakeupPreempts(c.rq, c.curr, arrived);
+    }
+
+    /**
+     * A longer queue shortens the running task's slice, counted from its switch-in: CFS
+     * recomputes the slice from the current queue length at every tick (check_preempt_tick), so a
+     * task that ran alone does not keep its single-task slice once others wait.
+     */
+    private void shortenSlice(Cpu c) {
+        long end = Math.max(now, saturatedAdd(c.curr.lastSwitchNs, policy.timeSlice(c.rq, c.curr)));
+        if (!c.sliceEvent.queued() || end < c.sliceEvent.time) {
+            events.schedule(c.sliceEvent, end);
         }
     }
 

@@ -73,6 +73,23 @@ public abstract class BaselineLock implements Lock {
         return false;
     }
 
+    /**
+     * One CAS 0 to 1 that records the owner without counting an acquisition: an unlocker taking
+     * the word back to pick a successor.
+     */
+    protected final boolean relock(PlatformTask me) {
+        if (STATE.compareAndSet(this, 0, 1)) {
+            OWNER.setOpaque(this, me);
+            return true;
+        }
+        return false;
+    }
+
+    /** The recorded owner, or null (opaque read: a spinner's hint, the lock word decides). */
+    protected final PlatformTask owner() {
+        return (PlatformTask) OWNER.getOpaque(this);
+    }
+
     /** Records {@code me} as owner: after a CAS, or after a hand-off that left the word held. */
     protected final void onAcquire(PlatformTask me) {
         OWNER.setOpaque(this, me);
