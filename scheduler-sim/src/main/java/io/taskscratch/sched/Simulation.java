@@ -66,6 +66,8 @@ public final class Simulation {
     /** Linux sd->cache_nice_tries: balance attempts that may fail on hot tasks before hot ones move. */
     private static final int CACHE_NICE_TRIES = 1;
     private static final long PS_PER_NS = 1_000L;
+    /** The scheduler tick, CONFIG_HZ=250: when CFS notices a slice used up by a task that ran alone. */
+    private static final long TICK_NS = 4_000_000L;
 
     static {
         try {
@@ -961,10 +963,14 @@ public final class Simulation {
     /**
      * A longer queue shortens the running task's slice, counted from its switch-in: CFS
      * recomputes the slice from the current queue length at every tick (check_preempt_tick), so a
-     * task that ran alone does not keep its single-task slice once others wait.
+     * task that ran alone does not keep its single-task slice once others wait. A slice already
+     * used up ends at the next tick.
      */
     private void shortenSlice(Cpu c) {
-        long end = Math.max(now, saturatedAdd(c.curr.lastSwitchNs, policy.timeSlice(c.rq, c.curr)));
+        long end = saturatedAdd(c.curr.lastSwitchNs, policy.timeSlice(c.rq, c.curr));
+        if (end <= now) {
+            end = saturatedAdd((now / TICK_NS) * TICK_NS, TICK_NS);
+        }
         if (!c.sliceEvent.queued() || end < c.sliceEvent.time) {
             events.schedule(c.sliceEvent, end);
         }
