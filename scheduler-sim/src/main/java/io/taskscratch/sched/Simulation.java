@@ -414,7 +414,7 @@ public final class Simulation {
         } else {
             self.parked = true;
             if (timed) {
-                events.schedule(self.timerEvent, saturatedAdd(now, ns));
+                events.schedule(self.timerEvent, saturatedAdd(now, saturatedAdd(ns, config.costs().timerSlackNs())));
             }
             block(self);
         }

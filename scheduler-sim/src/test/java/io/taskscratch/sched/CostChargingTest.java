@@ -163,6 +163,19 @@ class CostChargingTest {
     }
 
     @Test
+    void aTimedParkExpiresTheTimerSlackLate() {
+        long[] t = new long[2];
+        Simulation sim = new Simulation(zero(1).timerSlackNs(50_000).build());
+        sim.spawn("sleeper", p -> {
+            t[0] = p.now();
+            p.parkNanos(1_000);
+            t[1] = p.now();
+        });
+        sim.run(1_000_000);
+        assertEquals(51_000, t[1] - t[0]);
+    }
+
+    @Test
     void theTraceHeaderRecordsTheCostsAndEveryCostChangesTheTrace() {
         SimConfig base = SimConfig.builder().cpus(2).seed(3).build();
         String sha = Scenarios.mixed(base, 5_000_000).sha256();

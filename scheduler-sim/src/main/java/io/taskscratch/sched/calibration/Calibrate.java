@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Probes, each printed with p50/p90 as it finishes: {@code nanotime}, {@code onspinwait} and
  * {@code spinload} (one iteration of HotSpot's monitor spin loop on a held lock, pauses left out:
  * load the owner word, compare, load the successor word) (batches of 1000 calls, per call); {@code yield-empty} (one {@code Thread.yield()} with nothing
- * else to run on a pinned CPU); {@code yield-switch} (two threads pinned to one CPU yielding to
+ * else to run on a pinned CPU); {@code parknanos-1us} (one {@code LockSupport.parkNanos(1 µs)} on a
+ * pinned CPU with nothing else to run: the timer slack shows); {@code yield-switch} (two threads pinned to one CPU yielding to
  * each other: per yield of one thread, two context switches, syscalls included); {@code pingpong-cross} and
  * {@code pingpong-same} (two threads park/unpark each other, pinned to two CPUs or to one: the
  * latency from the start of {@code unpark} to the wakee's {@code park} returning, and what the
@@ -42,7 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  * busy host the yields also switch to other processes); unparkIdleNs / unparkBusyNs = the unpark cost of pingpong-cross / pingpong-same;
  * wakeupIdleNs = pingpong-cross latency − contextSwitchNs; wakeupBusyNs = unparkBusyNs (a local
  * wake-up is queued by the time the futex wake returns); parkNs = pingpong-same latency −
- * unparkBusyNs − contextSwitchNs.
+ * unparkBusyNs − contextSwitchNs; timerSlackNs = parknanos-1us − 1 µs − parkNs − wakeupIdleNs −
+ * contextSwitchNs.
  */
 public final class Calibrate {
     private static final int BATCH = 1_000;
@@ -51,6 +53,8 @@ public final class Calibrate {
     private static final MethodHandle SETAFFINITY = affinityHandle();
     private static final double PS_PER_NS = 1_000.0;
     private static final int WARMUP_BATCHES = 20_000;
+    /** The {@code parknanos-1us} probe's requested sleep. */
+    static final long TIMED_PARK_NS = 1_000L;
 
     /** The word the {@code spinload} probe polls; volatile, as a lock word is read by a spinner. */
     private static volatile Object polledWord = new Object();
@@ -126,6 +130,7 @@ public final class Calibrate {
         double pause = batched("onspinwait", n(400), Thread::onSpinWait);
         double load = spinLoad(n(400));
         double yieldEmpty = pinned(0, () -> singles("yield-empty", n(20_000), Thread::yield));
+        double timedPark = pinned(0, () -> singles("parknanos-1us", n(2_000), () -> LockSupport.parkNanos(TIMED_PARK_NS)));
         double yieldSwitch = yieldSwitch(n(200));
         int other = cpus > 1 ? 1 : 0;
         double[] cross = pingPong("pingpong-cross", 0, other, n(3_000));
@@ -146,6 +151,8 @@ public final class Calibrate {
         c.put("clockReadNs", Math.round(clock));
         c.put("spinPauseNs", Math.round(pause));
         c.put("spinLoadPs", Math.round(load * PS_PER_NS));
+        // A timed park ends with an idle wake-up and a switch-in, as the model charges them.
+        c.put("timerSlackNs", Math.max(0, Math.round(timedPark) - TIMED_PARK_NS - c.get("parkNs") - c.get("wakeupIdleNs") - ctx));
         Map<String, String> host = new LinkedHashMap<>();
         host.put("cpus", Integer.toString(cpus));
         host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
@@ -155,6 +162,7 @@ public final class Calibrate {
         host.put("loadavgAfter", loadavg());
         host.put("pinned", Boolean.toString(SETAFFINITY != null));
         host.put("scale", Double.toString(scale));
+        host.put("timerslackNs", timerSlack());
         return new CalibrationProfile(host, CostProfile.of(c), measured);
     }
 
@@ -402,6 +410,15 @@ public final class Calibrate {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** The kernel's timer slack for this thread ({@code /proc/self/timerslack_ns}), or {@code unknown}. */
+    private static String timerSlack() {
+        try {
+            return Files.readString(Path.of("/proc/self/timerslack_ns")).trim();
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }

@@ -40,6 +40,7 @@ public final class ModelReplay {
         m.put("onspinwait", single(one.build(), SimPlatform::spinPause));
         m.put("spinload", single(one.build(), p -> p.spinLoads(LOADS)) / LOADS);
         m.put("yield-empty", single(one.build(), SimPlatform::yieldCpu));
+        m.put("parknanos-1us", single(one.build(), p -> p.parkNanos(Calibrate.TIMED_PARK_NS)));
         m.put("yield-switch", yieldSwitch(one.build()));
         double[] cross = pingPong(two.build());
         m.put("pingpong-cross-latency", cross[0]);
