@@ -74,13 +74,7 @@ public final class HotSpotMonitor extends BaselineLock {
         if (casAcquire(me) || trySpin(me) || casAcquire(me) || trySpin(me)) {
             return;
         }
-        Waiter node = new Waiter(me, null);
-        queue.lock(platform);
-        try {
-            queue.add(node); // the volatile head store pairs with exit's release-then-check (Dekker)
-        } finally {
-            queue.unlock();
-        }
+        Waiter node = enqueue(queue, me);
         for (;;) {
             if (casAcquire(me)) {
                 break;
@@ -94,12 +88,7 @@ public final class HotSpotMonitor extends BaselineLock {
                 successor = null; // volatile store, then the CAS at the top: retry the word before parking
             }
         }
-        queue.lock(platform);
-        try {
-            queue.remove(node);
-        } finally {
-            queue.unlock();
-        }
+        dequeue(queue, node);
         if (successor == me) {
             successor = null;
         }

@@ -56,13 +56,7 @@ public final class QueueParkingLock extends BaselineLock {
         if (tryLock() || (!fair && prePark(me))) {
             return;
         }
-        Waiter node = new Waiter(me, null);
-        queue.lock(platform);
-        try {
-            queue.add(node); // the volatile head store pairs with unlock's store-then-load (Dekker)
-        } finally {
-            queue.unlock();
-        }
+        Waiter node = enqueue(queue, me);
         for (;;) {
             if (fair ? node.status() == Waiter.GRANTED : casAcquire(me)) {
                 break;
@@ -77,12 +71,7 @@ public final class QueueParkingLock extends BaselineLock {
             onAcquire(me); // the unlocker already dequeued us and left the word held
             return;
         }
-        queue.lock(platform);
-        try {
-            queue.remove(node);
-        } finally {
-            queue.unlock();
-        }
+        dequeue(queue, node);
     }
 
     /** The pre-park phase; true if it got the lock. */
