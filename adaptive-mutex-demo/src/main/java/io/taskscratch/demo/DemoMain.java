@@ -281,8 +281,8 @@ public final class DemoMain implements Callable<Integer> {
                 "Comparison: %d CPUs, %d threads + %d CPU hogs (%.1fx oversubscribed), cs %s, think %s, %s, %d x %d ms virtual "
                         + "(seeds %d..%d)", cpus, tableThreads, tableHogs, base.oversubscription(), cs, think, policy, seeds, durationMs,
                 seed, seed + seeds - 1), table));
-        console.println("  acq/s = acquisitions per virtual second; p50..max = acquire latency; spin/acq = CPU burnt in spin pauses per");
-        console.println("  acquisition; csw/acq, park/acq per acquisition; min/max and jain = fairness; >1ms = starvation events;");
+        console.println("  acq/s = acquisitions per virtual second; p50..max = acquire latency; spin/acq = CPU burnt in spin pauses and");
+        console.println("  polls per acquisition; csw/acq, park/acq per acquisition; min/max and jain = fairness; >1ms = starvation events;");
         console.println("  wfail = region writes that did not land (lossy / rseq state).");
         List<RunResult> graded = new ArrayList<>(table);
         graded.addAll(results.stream().filter(r -> r.spec().scenario().equals("droprate")).toList());

@@ -4,6 +4,7 @@ import io.taskscratch.demo.locks.ComparedLock;
 import io.taskscratch.demo.locks.LockFactory;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.mutex.RegionOwnerStateSource;
+import io.taskscratch.mutex.SpinTuning;
 import io.taskscratch.sched.SchedScratch;
 import io.taskscratch.sched.SimConfig;
 import io.taskscratch.sched.SimPlatform;
@@ -52,6 +53,7 @@ final class DemoRun {
      * aborting a healthy run.
      */
     private static final long WATCHDOG_MS = 30_000L;
+    private static final long PS_PER_NS = 1_000L;
 
     /** Measurements pooled over the seeds of one spec. */
     private static final class Pool {
@@ -89,14 +91,26 @@ final class DemoRun {
      * @return the pooled measurements
      */
     static RunResult run(RunSpec spec, TraceRecorder[] recorderOut) {
+        return run(spec, recorderOut, null);
+    }
+
+    /**
+     * Runs the spec over its seeds, the adaptive mutex with {@code tuning}.
+     *
+     * @param spec        the run
+     * @param recorderOut as {@link #run(RunSpec, TraceRecorder[])}
+     * @param tuning      the adaptive mutex's spin tuning, or null for the model's default ({@link SpinTuning#DEFAULT})
+     * @return the pooled measurements
+     */
+    static RunResult run(RunSpec spec, TraceRecorder[] recorderOut, SpinTuning tuning) {
         Pool pool = new Pool(spec);
         for (int k = 0; k < spec.seeds(); k++) {
-            runSeed(spec, k, k == 0 ? recorderOut : null, pool);
+            runSeed(spec, k, k == 0 ? recorderOut : null, pool, tuning);
         }
         return measure(spec, pool);
     }
 
-    private static void runSeed(RunSpec spec, int k, TraceRecorder[] recorderOut, Pool pool) {
+    private static void runSeed(RunSpec spec, int k, TraceRecorder[] recorderOut, Pool pool, SpinTuning tuning) {
         boolean marks = recorderOut != null;
         long seed = spec.seed() + k;
         SimConfig config = SimConfig.builder().cpus(spec.cpus()).policy(spec.policy()).seed(seed).costs(spec.costs())
@@ -119,7 +133,7 @@ final class DemoRun {
         }
         TruthMeter truth = choice.adaptive() ? new TruthMeter(source, sim.platform(), slice, config.spinPauseNs()) : null;
         MeteredPlatform metered = new MeteredPlatform(sim.platform(), marks, truth);
-        ComparedLock lock = LockFactory.create(choice.kind(), metered, truth != null ? truth : source);
+        ComparedLock lock = LockFactory.create(choice.kind(), metered, truth != null ? truth : source, tuning);
         Lock l = lock.asLock();
         int offset = k * spec.threads();
         List<SimTask> workers = new ArrayList<>();
@@ -181,7 +195,7 @@ final class DemoRun {
             pool.switches += t.voluntarySwitches() + t.preemptions();
             pool.preemptions += t.preemptions();
         }
-        pool.spinNs += metered.spinPauses() * config.spinPauseNs();
+        pool.spinNs += metered.spinPauses() * config.spinPauseNs() + metered.spinLoads() * config.costs().spinLoadPs() / PS_PER_NS;
         pool.yields += metered.yields();
         pool.parks += metered.parks();
         pool.handoffs += Math.max(0, lock.metrics().handoffs());

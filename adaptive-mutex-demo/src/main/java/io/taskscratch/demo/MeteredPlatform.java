@@ -8,7 +8,8 @@ import java.util.Arrays;
 
 /**
  * The simulated platform as the compared locks see it, counting what they do with the CPU:
- * spin pauses (CPU burnt spinning = pauses × the model's pause cost), yields and parks. With
+ * spin pauses and polls (CPU burnt spinning = pauses × the model's pause cost + polls × its poll
+ * cost), yields and parks. With
  * marks on, it also reports each task's spin streaks and parks as timeline intervals
  * ({@code spin}, {@code park}). With a {@link TruthMeter} it tells the meter about every spin
  * pause and park, so the meter can grade them against the model's truth.
@@ -22,6 +23,7 @@ final class MeteredPlatform extends ForwardingPlatform {
     /** Grades the adaptive mutex's spins and parks; null for locks without owner state. */
     private final TruthMeter truth;
     private long spinPauses;
+    private long spinLoads;
     private long yields;
     private long parks;
     /** Per task id: start of the current spin streak, or -1. */
@@ -36,6 +38,10 @@ final class MeteredPlatform extends ForwardingPlatform {
 
     long spinPauses() {
         return spinPauses;
+    }
+
+    long spinLoads() {
+        return spinLoads;
     }
 
     long yields() {
@@ -96,18 +102,31 @@ final class MeteredPlatform extends ForwardingPlatform {
         if (truth != null) {
             truth.onSpinPause(sim.currentTask());
         }
-        if (marks) {
-            int i = (int) sim.currentTask().id();
-            if (i >= spinSince.length) {
-                int old = spinSince.length;
-                spinSince = Arrays.copyOf(spinSince, Math.max(i + 1, old * 2));
-                Arrays.fill(spinSince, old, spinSince.length, -1);
-            }
-            if (spinSince[i] < 0) {
-                spinSince[i] = sim.now();
-            }
-        }
+        startSpin();
         sim.spinPause();
+    }
+
+    @Override
+    public void spinLoads(int loads) {
+        spinLoads += loads;
+        startSpin();
+        sim.spinLoads(loads);
+    }
+
+    /** Starts the calling task's spin streak when marking and none is open. */
+    private void startSpin() {
+        if (!marks) {
+            return;
+        }
+        int i = (int) sim.currentTask().id();
+        if (i >= spinSince.length) {
+            int old = spinSince.length;
+            spinSince = Arrays.copyOf(spinSince, Math.max(i + 1, old * 2));
+            Arrays.fill(spinSince, old, spinSince.length, -1);
+        }
+        if (spinSince[i] < 0) {
+            spinSince[i] = sim.now();
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.taskscratch.demo;
 
 import io.taskscratch.Errno;
 import io.taskscratch.ScratchException;
+import io.taskscratch.mutex.SpinTuning;
+import io.taskscratch.sched.CostProfile;
 import io.taskscratch.sched.calibration.CalibrationProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +59,15 @@ class ValidateCommandTest {
         assertTrue(e.getMessage().contains("yieldNanos") && e.getMessage().contains("bad.json"), e.getMessage());
         assertEquals("", buf.toString(StandardCharsets.UTF_8), "nothing ran");
         assertFalse(Files.exists(v.out), "nothing written");
+    }
+
+    @Test
+    void theModelsAdaptiveMutexRunsThePolicyRealThreadsGetFromTheModelsOwnWakeup() {
+        CostProfile c = CalibrationProfile.defaultProfile().costs();
+        SpinTuning t = ValidateCommand.modelTuning(c);
+        assertEquals(SpinTuning.forWakeupCost(c.wakeupIdleNs() + c.contextSwitchNs()), t);
+        assertEquals(c.wakeupIdleNs() + c.contextSwitchNs(), t.unknownSpinNanos(), "the UNKNOWN budget is one wake-up");
+        assertNotEquals(SpinTuning.DEFAULT, t, "not the demo's fixed tuning");
     }
 
     @Test

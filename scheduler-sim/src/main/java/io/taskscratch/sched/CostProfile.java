@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * What the model charges for the kernel and JVM events that decide spin versus park, in virtual
- * nanoseconds. {@link io.taskscratch.sched.calibration.CalibrationProfile} measures them on a
+ * nanoseconds (picoseconds where a field name ends in {@code Ps}). {@link io.taskscratch.sched.calibration.CalibrationProfile} measures them on a
  * machine ({@code calibrate}); the defaults of {@link SimConfig} come from the profile checked
  * in with the model. The Linux/JVM source of each cost is in {@code docs/scheduler-sim.md}.
  *
@@ -24,20 +24,25 @@ import java.util.Map;
  * @param yieldNs          {@code yieldCpu} with nothing else runnable on the CPU
  * @param clockReadNs      one {@code nanoTime()} read by task code
  * @param spinPauseNs      one {@code spinPause()} (PAUSE instruction)
+ * @param spinLoadPs       one poll of a shared word by a spin loop (load, compare, branch), in
+ *                         picoseconds: a poll costs about a nanosecond, below the resolution of ns
+ * @param timerSlackNs     a timed park's timer expires this much after the requested time (Linux
+ *                         hrtimer slack of a normal thread, {@code /proc/self/timerslack_ns})
  */
 public record CostProfile(long contextSwitchNs, long wakeupIdleNs, long wakeupBusyNs, long unparkIdleNs, long unparkBusyNs,
-                          long parkNs, long yieldNs, long clockReadNs, long spinPauseNs) {
+                          long parkNs, long yieldNs, long clockReadNs, long spinPauseNs, long spinLoadPs,
+                          long timerSlackNs) {
     /** Names of the costs, in component order (also the keys of a profile file's {@code costs}). */
     public static final String[] FIELDS = {"contextSwitchNs", "wakeupIdleNs", "wakeupBusyNs", "unparkIdleNs", "unparkBusyNs",
-        "parkNs", "yieldNs", "clockReadNs", "spinPauseNs"};
+        "parkNs", "yieldNs", "clockReadNs", "spinPauseNs", "spinLoadPs", "timerSlackNs"};
 
     /** Every cost zero: an idealised machine (unit tests that count exact times use it as a base). */
-    public static final CostProfile ZERO = new CostProfile(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final CostProfile ZERO = new CostProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Rejects negative costs with {@code EINVAL} naming the field. */
     public CostProfile {
         long[] v = {contextSwitchNs, wakeupIdleNs, wakeupBusyNs, unparkIdleNs, unparkBusyNs, parkNs, yieldNs, clockReadNs,
-            spinPauseNs};
+            spinPauseNs, spinLoadPs, timerSlackNs};
         for (int i = 0; i < v.length; i++) {
             if (v[i] < 0) {
                 throw new ScratchException(Errno.EINVAL, FIELDS[i] + " " + v[i] + ": must be >= 0");
@@ -66,7 +71,7 @@ public record CostProfile(long contextSwitchNs, long wakeupIdleNs, long wakeupBu
             }
             v[i] = x;
         }
-        return new CostProfile(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+        return new CostProfile(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
     }
 
     private static int index(String name) {
@@ -81,7 +86,7 @@ public record CostProfile(long contextSwitchNs, long wakeupIdleNs, long wakeupBu
     /** The costs by name, in {@link #FIELDS} order. */
     public Map<String, Long> asMap() {
         long[] v = {contextSwitchNs, wakeupIdleNs, wakeupBusyNs, unparkIdleNs, unparkBusyNs, parkNs, yieldNs, clockReadNs,
-            spinPauseNs};
+            spinPauseNs, spinLoadPs, timerSlackNs};
         Map<String, Long> m = new LinkedHashMap<>();
         for (int i = 0; i < FIELDS.length; i++) {
             m.put(FIELDS[i], v[i]);

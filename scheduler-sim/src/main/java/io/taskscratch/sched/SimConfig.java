@@ -176,6 +176,10 @@ public record SimConfig(
         public Builder contextSwitchNs(long v) { costs.put("contextSwitchNs", v); return this; }
         /** @param v see {@link CostProfile#spinPauseNs()} @return this */
         public Builder spinPauseNs(long v) { costs.put("spinPauseNs", v); return this; }
+        /** @param v see {@link CostProfile#spinLoadPs()} @return this */
+        public Builder spinLoadPs(long v) { costs.put("spinLoadPs", v); return this; }
+        /** @param v see {@link CostProfile#timerSlackNs()} @return this */
+        public Builder timerSlackNs(long v) { costs.put("timerSlackNs", v); return this; }
         /** @param v see {@link CostProfile#wakeupIdleNs()} @return this */
         public Builder wakeupIdleNs(long v) { costs.put("wakeupIdleNs", v); return this; }
         /** @param v see {@link CostProfile#wakeupBusyNs()} @return this */

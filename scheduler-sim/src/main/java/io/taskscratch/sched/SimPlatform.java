@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * the model. Every method must be called from a task body of this simulation (anything else is
  * refused with {@code EPERM}).
  *
- * <p>Preemption points: {@link #work}, {@link #spinPause}, {@link #park}, {@link #parkNanos},
+ * <p>Preemption points: {@link #work}, {@link #spinPause}, {@link #spinLoads}, {@link #park}, {@link #parkNanos},
  * {@link #unpark}, {@link #yieldCpu}, {@link #nanoTime} (when clock reads cost something),
  * {@link #fork} and {@link #interrupt} hand control to the
  * model, which may run other tasks (and switch this one out) before the call returns. The
@@ -49,6 +49,17 @@ public final class SimPlatform implements Platform {
     @Override
     public void spinPause() {
         sim.spinPause();
+    }
+
+    /**
+     * Costs {@code loads} × {@link CostProfile#spinLoadPs()} of CPU time (rounded to the nearest
+     * ns): the polls a spin loop made of a shared word since its last call.
+     *
+     * @param loads polls, &ge; 0
+     */
+    @Override
+    public void spinLoads(int loads) {
+        sim.spinLoads(loads);
     }
 
     /** Parks until unparked or interrupted; returns at once if a permit is available. */

@@ -65,6 +65,9 @@ public final class Simulation {
     private static final Object MAIN = "run thread";
     /** Linux sd->cache_nice_tries: balance attempts that may fail on hot tasks before hot ones move. */
     private static final int CACHE_NICE_TRIES = 1;
+    private static final long PS_PER_NS = 1_000L;
+    /** The scheduler tick, CONFIG_HZ=250: when CFS notices a slice used up by a task that ran alone. */
+    private static final long TICK_NS = 4_000_000L;
 
     static {
         try {
@@ -386,6 +389,16 @@ public final class Simulation {
         handOff(self);
     }
 
+    /** {@code loads} polls of a shared word: {@link CostProfile#spinLoadPs()} each, rounded to the nearest ns. */
+    void spinLoads(int loads) {
+        SimTask self = enter();
+        if (loads < 0) {
+            throw new ScratchException(Errno.EINVAL, "spinLoads " + loads + ": must be >= 0");
+        }
+        continueAfter(self, (loads * config.costs().spinLoadPs() + PS_PER_NS / 2) / PS_PER_NS);
+        handOff(self);
+    }
+
     void park(boolean timed, long ns) {
         SimTask self = enter();
         long cost = config.costs().parkNs();
@@ -401,7 +414,7 @@ public final class Simulation {
         } else {
             self.parked = true;
             if (timed) {
-                events.schedule(self.timerEvent, saturatedAdd(now, ns));
+                events.schedule(self.timerEvent, saturatedAdd(now, saturatedAdd(ns, config.costs().timerSlackNs())));
             }
             block(self);
         }
@@ -935,11 +948,31 @@ public final class Simulation {
     private void checkPreempt(Cpu c, SimTask arrived) {
         if (c.curr == null) {
             switchTo(c, null, pickNext(c), false);
-        } else if (config.wakeupPreemption() && arrived.state == TaskState.RUNNABLE) {
-            updateCurr(c);
-            if (policy.wakeupPreempts(c.rq, c.curr, arrived)) {
-                preempt(c);
-            }
+        } else if (config.wakeupPreemption() && arrived.state == TaskState.RUNNABLE && preemptsOnArrival(c, arrived)) {
+            preempt(c);
+        } else {
+            shortenSlice(c);
+        }
+    }
+
+    private boolean preemptsOnArrival(Cpu c, SimTask arrived) {
+        updateCurr(c);
+        return policy.wakeupPreempts(c.rq, c.curr, arrived);
+    }
+
+    /**
+     * A longer queue shortens the running task's slice, counted from its switch-in: CFS
+     * recomputes the slice from the current queue length at every tick (check_preempt_tick), so a
+     * task that ran alone does not keep its single-task slice once others wait. A slice already
+     * used up ends at the next tick.
+     */
+    private void shortenSlice(Cpu c) {
+        long end = saturatedAdd(c.curr.lastSwitchNs, policy.timeSlice(c.rq, c.curr));
+        if (end <= now) {
+            end = saturatedAdd((now / TICK_NS) * TICK_NS, TICK_NS);
+        }
+        if (!c.sliceEvent.queued() || end < c.sliceEvent.time) {
+            events.schedule(c.sliceEvent, end);
         }
     }
 

@@ -45,6 +45,8 @@ class ConfigTest {
         rejects("wakeupGranularityNs -1", b -> b.wakeupGranularityNs(-1));
         rejects("contextSwitchNs -1", b -> b.contextSwitchNs(-1));
         rejects("spinPauseNs -1", b -> b.spinPauseNs(-1));
+        rejects("spinLoadPs -1", b -> b.spinLoadPs(-1));
+        rejects("timerSlackNs -1", b -> b.timerSlackNs(-1));
         rejects("balanceIntervalNs 0", b -> b.balanceIntervalNs(0));
         rejects("migrationCostNs -1", b -> b.migrationCostNs(-1));
         rejects("watchdogMillis 0", b -> b.watchdogMillis(0));

@@ -144,6 +144,38 @@ class CostChargingTest {
     }
 
     @Test
+    void spinLoadsCostTheirPicosecondsRoundedToTheNearestNanosecond() {
+        long[] t = new long[4];
+        Simulation sim = new Simulation(zero(1).spinLoadPs(1_300).build());
+        sim.spawn("poller", p -> {
+            t[0] = p.now();
+            p.spinLoads(256);
+            t[1] = p.now();
+            p.spinLoads(1);
+            t[2] = p.now();
+            p.spinLoads(0);
+            t[3] = p.now();
+        });
+        sim.run(1_000_000);
+        assertEquals(333, t[1] - t[0], "256 x 1.3 ns = 332.8 ns");
+        assertEquals(1, t[2] - t[1], "1.3 ns rounds to 1");
+        assertEquals(0, t[3] - t[2]);
+    }
+
+    @Test
+    void aTimedParkExpiresTheTimerSlackLate() {
+        long[] t = new long[2];
+        Simulation sim = new Simulation(zero(1).timerSlackNs(50_000).build());
+        sim.spawn("sleeper", p -> {
+            t[0] = p.now();
+            p.parkNanos(1_000);
+            t[1] = p.now();
+        });
+        sim.run(1_000_000);
+        assertEquals(51_000, t[1] - t[0]);
+    }
+
+    @Test
     void theTraceHeaderRecordsTheCostsAndEveryCostChangesTheTrace() {
         SimConfig base = SimConfig.builder().cpus(2).seed(3).build();
         String sha = Scenarios.mixed(base, 5_000_000).sha256();

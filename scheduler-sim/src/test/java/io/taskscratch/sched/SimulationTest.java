@@ -227,6 +227,27 @@ class SimulationTest {
         }
     }
 
+    /** CFS's tick recomputes the slice from the queue length: company cuts a lone task's 6 ms slice to 3 ms. */
+    @Test
+    void aTaskThatRanAloneGetsTheShorterSliceOnceAnotherWaits() {
+        for (long sleep : new long[] {1_000_000, 7_000_000}) {
+            Simulation sim = new Simulation(cfg(1).costs(CostProfile.ZERO).wakeupPreemption(false).build());
+            long[] t = {-1, -1};
+            sim.spawnDaemon("hog", Workloads.cpuHog(100_000));
+            sim.spawn("sleeper", p -> {
+                t[0] = p.now();
+                p.parkNanos(sleep);
+                t[1] = p.now();
+            });
+            sim.run(100_000_000);
+            // The sleeper parks at 6 ms; the hog, alone from then on, gets a 6 ms slice (to 12 ms, then 18 ms).
+            assertEquals(6_000_000, t[0]);
+            // Back at 7 ms: the two-task slice, 3 ms from the hog's switch-in at 6 ms, ends at 9 ms (not 12).
+            // Back at 13 ms: that slice is used up, so it ends at the next 4 ms tick, 16 ms (not 18).
+            assertEquals(sleep == 1_000_000 ? 9_000_000 : 16_000_000, t[1], "sleep " + sleep);
+        }
+    }
+
     @Test
     void yieldSwitchesOnlyWhenSomeoneElseIsQueued() {
         Simulation sim = new Simulation(cfg(1).policy("rr").build());

@@ -47,6 +47,11 @@ public abstract class ForwardingPlatform implements Platform {
     }
 
     @Override
+    public void spinLoads(int loads) {
+        delegate.spinLoads(loads);
+    }
+
+    @Override
     public void yieldCpu() {
         delegate.yieldCpu();
     }

@@ -26,6 +26,18 @@ public interface Platform {
     /** One iteration of a spin-wait loop (PAUSE natively; a small cost in the model). */
     void spinPause();
 
+    /**
+     * Accounts for {@code loads} polls of a shared word that the caller's spin loop made since its
+     * last platform call (a spin loop that pauses only every few hundred polls, as HotSpot's monitor
+     * spin does). Natively nothing: the loads are the caller's own code. In the scheduler model
+     * the polls cost CPU time, and the call is where the model may preempt the spinner and let
+     * the word change.
+     *
+     * @param loads polls since the last call, &ge; 0
+     */
+    default void spinLoads(int loads) {
+    }
+
     /** Gives up the CPU to another runnable task, if any. */
     void yieldCpu();
 

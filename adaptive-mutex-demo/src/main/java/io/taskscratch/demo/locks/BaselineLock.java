@@ -1,6 +1,8 @@
 package io.taskscratch.demo.locks;
 
 import io.taskscratch.mutex.LockMetrics;
+import io.taskscratch.mutex.internal.WaitQueue;
+import io.taskscratch.mutex.internal.Waiter;
 import io.taskscratch.platform.Platform;
 import io.taskscratch.platform.PlatformTask;
 
@@ -73,6 +75,23 @@ public abstract class BaselineLock implements Lock {
         return false;
     }
 
+    /**
+     * One CAS 0 to 1 that records the owner without counting an acquisition: an unlocker taking
+     * the word back to pick a successor.
+     */
+    protected final boolean relock(PlatformTask me) {
+        if (STATE.compareAndSet(this, 0, 1)) {
+            OWNER.setOpaque(this, me);
+            return true;
+        }
+        return false;
+    }
+
+    /** The recorded owner, or null (opaque read: a spinner's hint, the lock word decides). */
+    protected final PlatformTask owner() {
+        return (PlatformTask) OWNER.getOpaque(this);
+    }
+
     /** Records {@code me} as owner: after a CAS, or after a hand-off that left the word held. */
     protected final void onAcquire(PlatformTask me) {
         OWNER.setOpaque(this, me);
@@ -83,6 +102,31 @@ public abstract class BaselineLock implements Lock {
     protected final void releaseWord() {
         OWNER.setOpaque(this, null);
         state = 0;
+    }
+
+    /**
+     * Queues a new waiter for {@code me} under {@code queue}'s lock; the volatile head store pairs
+     * with an unlocker's release-then-check of the queue (Dekker).
+     */
+    protected final Waiter enqueue(WaitQueue queue, PlatformTask me) {
+        Waiter node = new Waiter(me, null);
+        queue.lock(platform);
+        try {
+            queue.add(node);
+        } finally {
+            queue.unlock();
+        }
+        return node;
+    }
+
+    /** Removes {@code node} from {@code queue} under its lock (a waiter that got the lock). */
+    protected final void dequeue(WaitQueue queue, Waiter node) {
+        queue.lock(platform);
+        try {
+            queue.remove(node);
+        } finally {
+            queue.unlock();
+        }
     }
 
     /** Clears the owner only; the word stays held for a hand-off. */

@@ -68,7 +68,7 @@ public final class LockFactory {
                     : baseline(kind, new QueueParkingLock(platform, "ReentrantLock(fair)-model", QueueParkingLock.SpinPhase.NONE, 0, true));
             case SYNCHRONIZED -> real
                     ? new Monitor()
-                    : baseline(kind, new QueueParkingLock(platform, "synchronized-model", QueueParkingLock.SpinPhase.HOTSPOT_ADAPTIVE, 0, false));
+                    : baseline(kind, new HotSpotMonitor(platform, "synchronized-model"));
             case TTAS_SPIN -> baseline(kind, new TtasLock(platform));
             case SPIN_100_THEN_PARK -> baseline(kind, new QueueParkingLock(platform, "spin100-park", QueueParkingLock.SpinPhase.PAUSES, 100, false));
             case BACKOFF_SPIN_YIELD_PARK -> baseline(kind, new BackoffLock(platform));

@@ -24,8 +24,9 @@ public enum LockKind {
     /** {@code ReentrantLock(true)}. Model elsewhere: {@link QueueParkingLock}, FIFO hand-off. */
     REENTRANT_LOCK_FAIR,
     /**
-     * A {@code synchronized} block. Model elsewhere: {@link QueueParkingLock} with HotSpot's
-     * adaptive monitor spin ({@link QueueParkingLock.SpinPhase#HOTSPOT_ADAPTIVE}), non-fair.
+     * A {@code synchronized} block. Model elsewhere: {@link HotSpotMonitor}, HotSpot's
+     * {@code ObjectMonitor} with its adaptive spin (polls with a pause every 256, per-monitor
+     * spin duration) and successor-based wake-ups.
      */
     SYNCHRONIZED,
     /** Test-and-test-and-set spin, never parks ({@link TtasLock}). */

@@ -25,9 +25,11 @@ import java.util.concurrent.locks.LockSupport;
  * Measures the model's costs on this machine with real threads and writes a
  * {@link CalibrationProfile} ({@code calibrate --out FILE}; see {@code docs/scheduler-sim.md}).
  *
- * <p>Probes, each printed with p50/p90 as it finishes: {@code nanotime} and {@code onspinwait}
- * (batches of 1000 calls, per call); {@code yield-empty} (one {@code Thread.yield()} with nothing
- * else to run on a pinned CPU); {@code yield-switch} (two threads pinned to one CPU yielding to
+ * <p>Probes, each printed with p50/p90 as it finishes: {@code nanotime}, {@code onspinwait} and
+ * {@code spinload} (one iteration of HotSpot's monitor spin loop on a held lock, pauses left out:
+ * load the owner word, compare, load the successor word) (batches of 1000 calls, per call); {@code yield-empty} (one {@code Thread.yield()} with nothing
+ * else to run on a pinned CPU); {@code parknanos-1us} (one {@code LockSupport.parkNanos(1 µs)} on a
+ * pinned CPU with nothing else to run: the timer slack shows); {@code yield-switch} (two threads pinned to one CPU yielding to
  * each other: per yield of one thread, two context switches, syscalls included); {@code pingpong-cross} and
  * {@code pingpong-same} (two threads park/unpark each other, pinned to two CPUs or to one: the
  * latency from the start of {@code unpark} to the wakee's {@code park} returning, and what the
@@ -36,18 +38,30 @@ import java.util.concurrent.locks.LockSupport;
  * this from its scheduler, it is not a cost).
  *
  * <p>Costs derived from the p50s (the model's view of each event, docs/scheduler-sim.md):
- * clockReadNs = nanotime; spinPauseNs = onspinwait; yieldNs = yield-empty; contextSwitchNs =
+ * clockReadNs = nanotime; spinPauseNs = onspinwait; spinLoadPs = spinload × 1000; yieldNs = yield-empty; contextSwitchNs =
  * yield-switch / 2 (each yield switches to the partner and back), at most pingpong-same latency − its unpark cost (that round trip holds one switch; on a
  * busy host the yields also switch to other processes); unparkIdleNs / unparkBusyNs = the unpark cost of pingpong-cross / pingpong-same;
  * wakeupIdleNs = pingpong-cross latency − contextSwitchNs; wakeupBusyNs = unparkBusyNs (a local
  * wake-up is queued by the time the futex wake returns); parkNs = pingpong-same latency −
- * unparkBusyNs − contextSwitchNs.
+ * unparkBusyNs − contextSwitchNs; timerSlackNs = parknanos-1us − 1 µs − parkNs − wakeupIdleNs −
+ * contextSwitchNs.
  */
 public final class Calibrate {
     private static final int BATCH = 1_000;
     private static final long GAP_NS = 20_000L;
     private static final int CPU_SET_BYTES = 128;
     private static final MethodHandle SETAFFINITY = affinityHandle();
+    private static final double PS_PER_NS = 1_000.0;
+    private static final int WARMUP_BATCHES = 20_000;
+    /** The {@code parknanos-1us} probe's requested sleep. */
+    static final long TIMED_PARK_NS = 1_000L;
+
+    /** The word the {@code spinload} probe polls; volatile, as a lock word is read by a spinner. */
+    private static volatile Object polledWord = new Object();
+    /** The successor field the spin loop checks each iteration; volatile, as in HotSpot. */
+    private static volatile Object polledSuccessor = new Object();
+    /** The last owner seen, kept so the loop is not dead code; plain (one thread). */
+    private static Object lastPolled;
 
     private final PrintStream out;
     private final double scale;
@@ -114,7 +128,9 @@ public final class Calibrate {
                 SETAFFINITY != null ? "available" : "unavailable (probes run unpinned)");
         double clock = batched("nanotime", n(400), () -> System.nanoTime());
         double pause = batched("onspinwait", n(400), Thread::onSpinWait);
+        double load = spinLoad(n(400));
         double yieldEmpty = pinned(0, () -> singles("yield-empty", n(20_000), Thread::yield));
+        double timedPark = pinned(0, () -> singles("parknanos-1us", n(2_000), () -> LockSupport.parkNanos(TIMED_PARK_NS)));
         double yieldSwitch = yieldSwitch(n(200));
         int other = cpus > 1 ? 1 : 0;
         double[] cross = pingPong("pingpong-cross", 0, other, n(3_000));
@@ -134,6 +150,9 @@ public final class Calibrate {
         c.put("yieldNs", Math.round(yieldEmpty));
         c.put("clockReadNs", Math.round(clock));
         c.put("spinPauseNs", Math.round(pause));
+        c.put("spinLoadPs", Math.round(load * PS_PER_NS));
+        // A timed park ends with an idle wake-up and a switch-in, as the model charges them.
+        c.put("timerSlackNs", Math.max(0, Math.round(timedPark) - TIMED_PARK_NS - c.get("parkNs") - c.get("wakeupIdleNs") - ctx));
         Map<String, String> host = new LinkedHashMap<>();
         host.put("cpus", Integer.toString(cpus));
         host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
@@ -143,6 +162,7 @@ public final class Calibrate {
         host.put("loadavgAfter", loadavg());
         host.put("pinned", Boolean.toString(SETAFFINITY != null));
         host.put("scale", Double.toString(scale));
+        host.put("timerslackNs", timerSlack());
         return new CalibrationProfile(host, CostProfile.of(c), measured);
     }
 
@@ -172,6 +192,40 @@ public final class Calibrate {
             s[b] = System.nanoTime() - t0;
         }
         return record(name, s, BATCH);
+    }
+
+    /** Per iteration of {@link #polls}, from batches of {@link #BATCH} iterations in one loop (no call per iteration). */
+    private double spinLoad(int batches) {
+        for (int i = 0; i < WARMUP_BATCHES; i++) {
+            polls(BATCH); // warm-up: compiled, the loop body inlined
+        }
+        long[] s = new long[batches];
+        for (int b = 0; b < batches; b++) {
+            long t0 = System.nanoTime();
+            polls(BATCH);
+            s[b] = System.nanoTime() - t0;
+        }
+        return record("spinload", s, BATCH);
+    }
+
+    /**
+     * {@code n} iterations of HotSpot's monitor spin loop without its pauses: load the owner
+     * ({@link #polledWord}), stop if free or if it changed hands, load the successor field
+     * ({@link #polledSuccessor}) to claim it if empty.
+     */
+    private static void polls(int n) {
+        Object prv = null;
+        for (int ctr = n; --ctr >= 0;) {
+            Object ox = polledWord;
+            if (ox == null || (ox != prv && prv != null)) {
+                break;
+            }
+            prv = ox;
+            if (polledSuccessor == null) {
+                polledSuccessor = ox;
+            }
+        }
+        lastPolled = prv;
     }
 
     private double singles(String name, int n, Runnable op) {
@@ -356,6 +410,15 @@ public final class Calibrate {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** The kernel's timer slack for this thread ({@code /proc/self/timerslack_ns}), or {@code unknown}. */
+    private static String timerSlack() {
+        try {
+            return Files.readString(Path.of("/proc/self/timerslack_ns")).trim();
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }

@@ -20,6 +20,8 @@ public final class ModelReplay {
     public static final double TOLERANCE = 0.25;
     private static final int ROUNDS = 200;
     private static final long GAP_NS = 20_000L;
+    /** Polls replayed at once: one poll is below the model's 1 ns resolution. */
+    private static final int LOADS = 1_000;
 
     private ModelReplay() {
     }
@@ -36,7 +38,9 @@ public final class ModelReplay {
         SimConfig.Builder two = SimConfig.builder().cpus(2).costs(profile.costs());
         m.put("nanotime", single(one.build(), p -> p.nanoTime()));
         m.put("onspinwait", single(one.build(), SimPlatform::spinPause));
+        m.put("spinload", single(one.build(), p -> p.spinLoads(LOADS)) / LOADS);
         m.put("yield-empty", single(one.build(), SimPlatform::yieldCpu));
+        m.put("parknanos-1us", single(one.build(), p -> p.parkNanos(Calibrate.TIMED_PARK_NS)));
         m.put("yield-switch", yieldSwitch(one.build()));
         double[] cross = pingPong(two.build());
         m.put("pingpong-cross-latency", cross[0]);

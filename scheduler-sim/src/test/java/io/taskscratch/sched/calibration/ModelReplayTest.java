@@ -15,7 +15,7 @@ class ModelReplayTest {
     void theModelReproducesTheProbesTheCostsWereDerivedFrom() {
         CalibrationProfile d = CalibrationProfile.defaultProfile();
         Map<String, Double> model = ModelReplay.replay(d);
-        for (String probe : List.of("nanotime", "onspinwait", "yield-empty", "pingpong-cross-latency", "pingpong-cross-unpark",
+        for (String probe : List.of("nanotime", "onspinwait", "spinload", "yield-empty", "parknanos-1us", "pingpong-cross-latency", "pingpong-cross-unpark",
                 "pingpong-same-latency", "pingpong-same-unpark")) {
             double measured = d.measured().get(probe).p50Ns();
             assertEquals(measured, model.get(probe), ModelReplay.TOLERANCE * measured, probe);
@@ -24,11 +24,13 @@ class ModelReplayTest {
 
     @Test
     void replayFollowsTheCostsItIsGiven() {
-        CostProfile c = new CostProfile(1_000, 30_000, 2_000, 5_000, 2_000, 500, 400, 25, 30);
+        CostProfile c = new CostProfile(1_000, 30_000, 2_000, 5_000, 2_000, 500, 400, 25, 30, 1_500, 50_000);
         Map<String, Double> m = ModelReplay.replay(new CalibrationProfile(Map.of(), c, Map.of()));
         assertEquals(25, m.get("nanotime"));
         assertEquals(30, m.get("onspinwait"));
+        assertEquals(1.5, m.get("spinload"));
         assertEquals(400, m.get("yield-empty"));
+        assertEquals(500 + 1_000 + 50_000 + 30_000 + 1_000, m.get("parknanos-1us"), "park, the 1 µs, the slack, an idle wake-up, a switch-in");
         assertEquals(2 * 1_000, m.get("yield-switch"), "a yield with a partner queued: a switch there and one back");
         assertEquals(30_000 + 1_000, m.get("pingpong-cross-latency"), "idle wake-up + switch-in");
         assertEquals(5_000, m.get("pingpong-cross-unpark"));
