@@ -1,5 +1,6 @@
 package io.taskscratch.mutex;
 
+import io.taskscratch.mutex.testing.Workers;
 import io.taskscratch.platform.NativePlatform;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,7 @@ class DefaultTuningStartsNoThreadTest {
     /** The child JVM: builds a mutex ({@code default} or {@code measured} tuning) and contends it from two threads. */
     static final class Child {
         static final int WORKERS = 2;
+        static final int ROUNDS = 20_000;
 
         private Child() {
         }
@@ -55,32 +57,9 @@ class DefaultTuningStartsNoThreadTest {
             long before = totalStartedThreads();
             AdaptiveMutex.Builder b = AdaptiveMutex.builder(NativePlatform.instance());
             AdaptiveMutex m = args[0].equals("measured") ? b.tuning(SpinTuning.measured()).build() : b.build();
-            long[] count = new long[1];
-            Runnable body = () -> {
-                for (int i = 0; i < 20_000; i++) {
-                    m.lock();
-                    try {
-                        count[0]++;
-                    } finally {
-                        m.unlock();
-                    }
-                }
-            };
-            Thread[] workers = new Thread[WORKERS];
-            m.lock(); // both workers start contended
-            for (int i = 0; i < WORKERS; i++) {
-                workers[i] = new Thread(body);
-                workers[i].start();
-            }
-            while (!m.hasQueuedThreads()) {
-                Thread.onSpinWait();
-            }
-            m.unlock();
-            for (Thread t : workers) {
-                t.join();
-            }
-            if (count[0] != WORKERS * 20_000L || m.metrics().acquisitions() != WORKERS * 20_000L + 1) {
-                throw new AssertionError("lost acquisitions: " + count[0] + ", " + m.metrics());
+            long sections = Workers.contendFromTheStart(m, WORKERS, ROUNDS);
+            if (sections != WORKERS * ROUNDS || m.metrics().acquisitions() != WORKERS * ROUNDS + 2) {
+                throw new AssertionError("lost acquisitions: " + sections + ", " + m.metrics());
             }
             System.out.println(STARTED + (totalStartedThreads() - before));
         }

@@ -178,27 +178,15 @@ public class MutexBench {
     }
 
     // csTokens is a constant at every call site: for 0 the JIT drops the consumeCPU call.
-    private static long adaptive(Locks s, long csTokens) {
-        s.adaptive.lock();
+    private static long adaptive(AdaptiveMutex m, Locks s, long csTokens) {
+        m.lock();
         try {
             if (csTokens != 0) {
                 Blackhole.consumeCPU(csTokens);
             }
             return ++s.counter;
         } finally {
-            s.adaptive.unlock();
-        }
-    }
-
-    private static long adaptiveEveryPoll(Locks s, long csTokens) {
-        s.adaptiveEveryPoll.lock();
-        try {
-            if (csTokens != 0) {
-                Blackhole.consumeCPU(csTokens);
-            }
-            return ++s.counter;
-        } finally {
-            s.adaptiveEveryPoll.unlock();
+            m.unlock();
         }
     }
 
@@ -232,7 +220,7 @@ public class MutexBench {
     /** Uncontended AdaptiveMutex. */
     @Benchmark
     public long uncontended_adaptive(PerThread s) {
-        return adaptive(s, 0);
+        return adaptive(s.adaptive, s, 0);
     }
 
     /** Uncontended ReentrantLock. */
@@ -252,7 +240,7 @@ public class MutexBench {
     @Group("contended_adaptive")
     @GroupThreads(2)
     public long contendedAdaptive(Shared s) {
-        return adaptive(s, 0);
+        return adaptive(s.adaptive, s, 0);
     }
 
     /** Two threads on one AdaptiveMutex whose spinner reads the lock word every poll. */
@@ -260,7 +248,7 @@ public class MutexBench {
     @Group("contended_adaptiveEveryPoll")
     @GroupThreads(2)
     public long contendedAdaptiveEveryPoll(Shared s) {
-        return adaptiveEveryPoll(s, 0);
+        return adaptive(s.adaptiveEveryPoll, s, 0);
     }
 
     /** Two threads on one ReentrantLock. */
@@ -284,7 +272,7 @@ public class MutexBench {
     @Group("work_adaptive")
     @GroupThreads(2)
     public long workAdaptive(Shared s) {
-        return think(adaptive(s, CS_TOKENS));
+        return think(adaptive(s.adaptive, s, CS_TOKENS));
     }
 
     /** Two threads on one AdaptiveMutex reading the lock word every poll, with a short section and think time. */
@@ -292,7 +280,7 @@ public class MutexBench {
     @Group("work_adaptiveEveryPoll")
     @GroupThreads(2)
     public long workAdaptiveEveryPoll(Shared s) {
-        return think(adaptiveEveryPoll(s, CS_TOKENS));
+        return think(adaptive(s.adaptiveEveryPoll, s, CS_TOKENS));
     }
 
     /** Two threads on one ReentrantLock, with a short critical section and think time. */
