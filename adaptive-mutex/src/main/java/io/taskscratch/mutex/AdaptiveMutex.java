@@ -105,8 +105,10 @@ import java.util.function.Consumer;
  * {@link SpinTuning#maxPollGap()} pauses (32 on the native platform), and halves when a read finds the
  * count unchanged; the next spin episode starts from the gap the last one ended with (two threads
  * that take turns barging each start a fresh episode at every turn). During a gap the spinner still
- * reads the owner's region (another line) every pause. The owner then runs its lock/unlock on a line it keeps, as a
- * {@code ReentrantLock} owner does while its waiter is parked. When the owner changes, the spinner
+ * reads the owner's region (another line) every pause. The owner then runs its lock/unlock on a
+ * line it keeps, as a {@code ReentrantLock} owner does while its waiter is parked. A spinner that
+ * wins frees the slot before its bookkeeping, so the owner it just beat finds the slot free and
+ * spins instead of queueing. When the owner changes, the spinner
  * simply tries the new state and goes on spinning on the new owner, as the kernel does.
  *
  * <p><b>Owner-region lifetime</b>: a spinner reads a region only inside its read-side section,
@@ -659,7 +661,8 @@ public final class AdaptiveMutex implements Lock {
     /** A snapshot of this mutex's counters. */
     public LockMetrics metrics() {
         return new LockMetrics(describe(), source.name(), (long) ACQUISITIONS.getOpaque(this),
-                slot.spins() + (long) SPIN_WINS.getOpaque(this), slot.spinNanos() + (long) SPIN_WIN_NANOS.getOpaque(this), parks.sum(), handoffs.sum(), timeouts.sum(), deadlocks.sum());
+                slot.spins() + (long) SPIN_WINS.getOpaque(this), slot.spinNanos() + (long) SPIN_WIN_NANOS.getOpaque(this),
+                parks.sum(), handoffs.sum(), timeouts.sum(), deadlocks.sum());
     }
 
     /** The kind of mutex and its configuration, without the changing state. */

@@ -32,9 +32,10 @@ import java.util.concurrent.TimeUnit;
  * @param maxPollGap           most pauses between two reads of the lock word, a power of two: the gap
  *                             doubles while the owner re-takes the lock between two reads without the
  *                             spinner seeing it free (each read only pulls the lock's cache line away
- *                             from a barging owner), halves when a read finds the same acquisition, and
- *                             is 1 again for a new owner; the owner's region is still read every pause.
- *                             Default 1: read the word every poll
+ *                             from a barging owner), halves when a read finds the same acquisition
+ *                             count, and a spin episode starts from the gap the last one ended with;
+ *                             the owner's region is still read every pause. Default 1: read the word
+ *                             every poll
  */
 public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos,
                          int clockEveryPolls, boolean recheckNotRunning, int maxPollGap) {
