@@ -71,7 +71,8 @@ import java.util.function.Consumer;
  * non-empty (both changed only under the queue guard); {@code HANDOFF} only while {@code LOCKED}
  * (set by CAS from a LOCKED state, cleared by the release or when the queue empties).
  *
- * <p><b>Fast paths</b>: lock is one CAS {@code 0 -> LOCKED}; unlock is one CAS
+ * <p><b>Fast paths</b>: lock is one CAS {@code 0 -> LOCKED} (and, if it finds only WAITERS set, a
+ * second CAS adding LOCKED: barging, as on the slow path); unlock is one CAS
  * {@code LOCKED -> 0}, which fails when {@code WAITERS}/{@code HANDOFF} is set and sends the
  * unlocker to the slow path. Both fail for a resilient mutex ({@code RESILIENT} is never clear),
  * whose slow paths keep the held-locks table, so the fast paths themselves test no mode: they
@@ -93,12 +94,22 @@ import java.util.function.Consumer;
  * spinning only while (a) the owner's state is not NOT_RUNNING, read twice (with {@link SpinTuning#recheckNotRunning()}, once more
  * after a pause, since a switch-out may be on its way back in); (b) the source does not ask the spinner
  * to yield (the user-space {@code need_resched()}); (c) the time spent is below the budget for
- * the current answer ({@link SpinTuning}, on the native platform derived from the measured
- * wake-up cost: RUNNING 2w, UNKNOWN w); (d) the caller's deadline has not passed; and (e) no
+ * the current answer ({@link SpinTuning}, on the native platform derived from the calibrated
+ * wake-up cost w: RUNNING 2w, UNKNOWN w); (d) the caller's deadline has not passed; and (e) no
  * hand-off is pending (unless the spinner is the first queued waiter, which is who the hand-off
- * is for). The clock and the yield advice are read every {@link SpinTuning#clockEveryPolls()} polls
- * (8 on the native platform). When the owner changes, the spinner simply tries the new state and goes on spinning
- * on the new owner, as the kernel does.
+ * is for). The clock and the yield advice are read every {@link SpinTuning#clockEveryPolls()} pauses
+ * (8 on the native platform). <b>Barging owner</b>: when the same owner's acquisition count moved
+ * between two reads of the word that both found it LOCKED, the owner releases and re-takes faster
+ * than the spinner polls; each read then only pulls the word's cache line away from it (the owner's
+ * next CAS waits for the line) and wins the lock by luck. So the gap between reads doubles, up to
+ * {@link SpinTuning#maxPollGap()} pauses (32 on the native platform), and halves when a read finds the
+ * count unchanged; the next spin episode starts from the gap the last one ended with (two threads
+ * that take turns barging each start a fresh episode at every turn). During a gap the spinner still
+ * reads the owner's region (another line) every pause. The owner then runs its lock/unlock on a
+ * line it keeps, as a {@code ReentrantLock} owner does while its waiter is parked. A spinner that
+ * wins frees the slot before its bookkeeping, so the owner it just beat finds the slot free and
+ * spins instead of queueing. When the owner changes, the spinner
+ * simply tries the new state and goes on spinning on the new owner, as the kernel does.
  *
  * <p><b>Owner-region lifetime</b>: a spinner reads a region only inside its read-side section,
  * and an owner's region is unpublished (the {@code ownerRegion} store of null in the release,
@@ -182,6 +193,8 @@ public final class AdaptiveMutex implements Lock {
     private static final VarHandle OWNER_REGION;
     private static final VarHandle OWNER_HELD;
     private static final VarHandle ACQUISITIONS;
+    private static final VarHandle SPIN_WINS;
+    private static final VarHandle SPIN_WIN_NANOS;
 
     static {
         try {
@@ -191,6 +204,8 @@ public final class AdaptiveMutex implements Lock {
             OWNER_REGION = l.findVarHandle(AdaptiveMutex.class, "ownerRegion", ScratchRegion.class);
             OWNER_HELD = l.findVarHandle(AdaptiveMutex.class, "ownerHeld", HeldLocks.class);
             ACQUISITIONS = l.findVarHandle(AdaptiveMutex.class, "acquisitions", long.class);
+            SPIN_WINS = l.findVarHandle(AdaptiveMutex.class, "spinWins", long.class);
+            SPIN_WIN_NANOS = l.findVarHandle(AdaptiveMutex.class, "spinWinNanos", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -235,9 +250,16 @@ public final class AdaptiveMutex implements Lock {
     /** Written only by the owner, so increments are serialised by the lock itself; opaque for readers. */
     @SuppressWarnings("unused") // accessed through ACQUISITIONS
     private long acquisitions;
+    /**
+     * Spin episodes that ended with the lock, and their time: written by that new owner only (the
+     * lock serialises them, as {@link #acquisitions}), opaque for readers. Episodes that end without
+     * the lock are counted in the {@link SpinnerSlot}.
+     */
+    @SuppressWarnings("unused") // accessed through SPIN_WINS
+    private long spinWins;
+    @SuppressWarnings("unused") // accessed through SPIN_WIN_NANOS
+    private long spinWinNanos;
 
-    private final LongAdder spins = new LongAdder();
-    private final LongAdder spinNanos = new LongAdder();
     private final LongAdder parks = new LongAdder();
     private final LongAdder handoffs = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
@@ -287,8 +309,7 @@ public final class AdaptiveMutex implements Lock {
      */
     @Override
     public void lock() {
-        if (STATE.compareAndSet(this, 0, LOCKED)) {
-            onFastAcquire();
+        if (fastLock()) {
             return;
         }
         PlatformTask me = callerTask();
@@ -309,8 +330,7 @@ public final class AdaptiveMutex implements Lock {
         if (platform.interrupted()) {
             throw new InterruptedException();
         }
-        if (STATE.compareAndSet(this, 0, LOCKED)) {
-            onFastAcquire();
+        if (fastLock()) {
             return;
         }
         PlatformTask me = callerTask();
@@ -409,8 +429,7 @@ public final class AdaptiveMutex implements Lock {
      * @return OK, DEADLOCK or TIMEOUT; after DEADLOCK/TIMEOUT nothing changed
      */
     public AcquireResult acquire() {
-        if (STATE.compareAndSet(this, 0, LOCKED)) {
-            onFastAcquire();
+        if (fastLock()) {
             return AcquireResult.OK;
         }
         PlatformTask me = callerTask();
@@ -624,6 +643,11 @@ public final class AdaptiveMutex implements Lock {
         return tuning;
     }
 
+    /** Sets the gap the next spin episode starts from; for tests of the gap rules. */
+    void seedPollGap(int gap) {
+        slot.gap = gap;
+    }
+
     /** The region published beside the owner, or null; for tests of the one-load path. */
     ScratchRegion ownerRegion() {
         return (ScratchRegion) OWNER_REGION.getOpaque(this);
@@ -636,8 +660,9 @@ public final class AdaptiveMutex implements Lock {
 
     /** A snapshot of this mutex's counters. */
     public LockMetrics metrics() {
-        return new LockMetrics(describe(), source.name(), (long) ACQUISITIONS.getOpaque(this), spins.sum(),
-                spinNanos.sum(), parks.sum(), handoffs.sum(), timeouts.sum(), deadlocks.sum());
+        return new LockMetrics(describe(), source.name(), (long) ACQUISITIONS.getOpaque(this),
+                slot.spins() + (long) SPIN_WINS.getOpaque(this), slot.spinNanos() + (long) SPIN_WIN_NANOS.getOpaque(this),
+                parks.sum(), handoffs.sum(), timeouts.sum(), deadlocks.sum());
     }
 
     /** The kind of mutex and its configuration, without the changing state. */
@@ -677,7 +702,23 @@ public final class AdaptiveMutex implements Lock {
     }
 
     /**
-     * Records ownership after a CAS from exactly 0. RESILIENT was clear, so the mutex has no
+     * The fast path of lock: one CAS {@code 0 -> LOCKED}; if the word was free but had WAITERS set,
+     * a second CAS from the witness (barging past the queue, as the slow path's {@link #tryLockBits}
+     * would, without its look-ups), so queued waiters do not send every acquisition of a running owner
+     * to the slow path ({@code ReentrantLock}'s fast path ignores its queue too). Never for a resilient
+     * mutex (its tables live on the slow path) or while LOCKED (HANDOFF is only ever set with it).
+     */
+    private boolean fastLock() {
+        int w = (int) STATE.compareAndExchange(this, 0, LOCKED);
+        if (w == 0 || ((w & (LOCKED | RESILIENT)) == 0 && STATE.compareAndSet(this, w, w | LOCKED))) {
+            onFastAcquire();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Records ownership after a fast-path CAS. RESILIENT was clear, so the mutex has no
      * held-locks table to update and {@link #onAcquire}'s mode test is not needed.
      */
     private void onFastAcquire() {
@@ -881,8 +922,13 @@ public final class AdaptiveMutex implements Lock {
         PlatformTask looked = null; // the fast-path owner whose region we looked up, and that region
         ScratchRegion lookedRegion = null;
         boolean notRunningOnce = !tuning.recheckNotRunning(); // true: stop at the first NOT_RUNNING
-        int clockMask = tuning.clockEveryPolls() - 1;
-        int polls = 0;
+        int clockEvery = tuning.clockEveryPolls();
+        int maxGap = tuning.maxPollGap();
+        int gap = slot.gap; // pauses before the next read of the lock word: the last episode's, to start with
+        PlatformTask gapOwner = null; // the owner whose acquisition count we last read, and that count
+        long gapAcquisitions = 0L;
+        int pauses = 0; // since the last clock read
+        boolean inSlot = true; // the slot and the read-side section are left early on success
         try {
             // Inside the try: a clock read is a platform call, which may unwind (the model's end of run).
             long start = platform.nanoTime();
@@ -917,23 +963,75 @@ public final class AdaptiveMutex implements Lock {
                 } else if (tuning.recheckNotRunning()) {
                     notRunningOnce = false;
                 }
-                if ((++polls & clockMask) == 0) {
+                if (maxGap > 1 && o != null) {
+                    // Opaque: a hint read on the lock word's own line; a stale count only mis-sizes one gap.
+                    long a = (long) ACQUISITIONS.getOpaque(this);
+                    if (o == gapOwner) {
+                        gap = nextGap(gap, maxGap, a != gapAcquisitions);
+                    }
+                    gapOwner = o;
+                    gapAcquisitions = a;
+                }
+                if ((pauses += gap) >= clockEvery) {
+                    pauses = 0;
                     now = platform.nanoTime();
                     long budget = st == OwnerState.RUNNING ? tuning.runningSpinNanos() : tuning.unknownSpinNanos();
                     if (now - start >= budget || ((flags & TIMED) != 0 && now - deadline >= 0) || source.shouldYield(me)) {
                         break;
                     }
                 }
-                platform.spinPause();
+                pause(gap, r);
             }
-            now = platform.nanoTime();
-            spins.increment();
-            spinNanos.add(now - start);
+            slot.gap = gap;
+            if (acquired) {
+                // The slot is freed first: the owner we just beat fails its fast path right now and
+                // must find the slot free, to spin on us instead of queueing and parking.
+                inSlot = false;
+                slot.release();
+                source.exitRead(token);
+                now = platform.nanoTime();
+                countSpinWin(now - start); // we own the lock: the lock serialises these counters
+            } else {
+                now = platform.nanoTime();
+                slot.count(now - start); // under the slot: only its holder writes these counters
+            }
         } finally {
-            source.exitRead(token);
-            slot.release();
+            if (inSlot) {
+                source.exitRead(token);
+                slot.release();
+            }
         }
         return acquired;
+    }
+
+    /** Counts a spin episode that ended with the lock: written by the new owner only, as {@link #countAcquisition}. */
+    private void countSpinWin(long nanos) {
+        SPIN_WINS.setOpaque(this, (long) SPIN_WINS.getOpaque(this) + 1);
+        SPIN_WIN_NANOS.setOpaque(this, (long) SPIN_WIN_NANOS.getOpaque(this) + nanos);
+    }
+
+    /**
+     * The next gap between reads of the lock word under the same owner ({@link SpinTuning#maxPollGap()}):
+     * doubled when the owner re-took the lock since the last read (its acquisition count moved, yet
+     * we never saw the word free: it barges, and our reads only pull its cache line away), halved when
+     * it did not (it holds on and will release: read sooner).
+     */
+    static int nextGap(int gap, int maxGap, boolean reacquired) {
+        return reacquired ? Math.min(gap << 1, maxGap) : Math.max(gap >> 1, 1);
+    }
+
+    /**
+     * Waits {@code gap} pauses between two reads of the lock word. With the owner's region at hand it
+     * is read every pause (another cache line, not the owner's): an owner that leaves its CPU ends the
+     * gap at once, so a long gap never delays the decision to park.
+     */
+    private void pause(int gap, ScratchRegion r) {
+        for (int i = 0; i < gap; i++) {
+            platform.spinPause();
+            if (r != null && gap > 1 && onCpu(r) == OwnerState.NOT_RUNNING) {
+                return;
+            }
+        }
     }
 
     /** A region's {@code on_cpu} as a state; a region freed under us (unregistered owner) is UNKNOWN. */
@@ -1318,9 +1416,10 @@ public final class AdaptiveMutex implements Lock {
         }
 
         /**
-         * Spin budgets and hand-off thresholds. Default: {@link SpinTuning#measured()} on
-         * {@link NativePlatform} (derived from this machine's wake-up cost, measured once per JVM),
-         * {@link SpinTuning#DEFAULT} elsewhere (the scheduler model).
+         * Spin budgets and hand-off thresholds. Default: {@link SpinTuning#NATIVE} on
+         * {@link NativePlatform} (derived from the calibrated wake-up cost, a constant: building
+         * measures nothing), {@link SpinTuning#DEFAULT} elsewhere (the scheduler model).
+         * {@link SpinTuning#measured()} measures this machine's wake-up cost instead.
          *
          * @param tuning the tuning
          * @return this builder
@@ -1378,7 +1477,7 @@ public final class AdaptiveMutex implements Lock {
         /** The configured mutex, unlocked. */
         public AdaptiveMutex build() {
             if (tuning == null) {
-                tuning = platform instanceof NativePlatform ? SpinTuning.measured() : SpinTuning.DEFAULT;
+                tuning = platform instanceof NativePlatform ? SpinTuning.NATIVE : SpinTuning.DEFAULT;
             }
             if (defaultTables) { // after the source: the tables follow it
                 heldLocks = HeldLocks.Provider.defaultFor(platform, source);

@@ -24,20 +24,53 @@ import java.util.concurrent.TimeUnit;
  * @param handoffAfterNanos    ... or once it has been first in line this long (default 1 ms,
  *                             the "starvation event" threshold of docs/design.md §12)
  * @param clockEveryPolls      the spinner reads the clock (budget, deadline) and asks for yield
- *                             advice once every this many polls, a power of two: a clock read costs
+ *                             advice once every this many pauses, a power of two: a clock read costs
  *                             as much as a poll (default 1: every poll)
  * @param recheckNotRunning    whether an owner read as NOT_RUNNING is read once more, after a pause,
  *                             before the spinner stops (the owner may be on its way back in, or the
  *                             answer a lossy one); default false: stop at once
+ * @param maxPollGap           most pauses between two reads of the lock word, a power of two: the gap
+ *                             doubles while the owner re-takes the lock between two reads without the
+ *                             spinner seeing it free (each read only pulls the lock's cache line away
+ *                             from a barging owner), halves when a read finds the same acquisition
+ *                             count, and a spin episode starts from the gap the last one ended with;
+ *                             the owner's region is still read every pause. Default 1: read the word
+ *                             every poll
  */
 public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos,
-                         int clockEveryPolls, boolean recheckNotRunning) {
+                         int clockEveryPolls, boolean recheckNotRunning, int maxPollGap) {
     /**
      * The defaults documented above: the scheduler model's tuning (its runs stay deterministic and
-     * comparable), and the fallback elsewhere. A mutex on the native platform uses {@link #measured()}.
+     * comparable), and the fallback on platforms other than the native one.
      */
     public static final SpinTuning DEFAULT = new SpinTuning(
             TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MICROSECONDS.toNanos(20), 4, TimeUnit.MILLISECONDS.toNanos(1));
+
+    /** {@link #forWakeupCost}'s clock-read interval, in pauses. */
+    public static final int POLLS_PER_CLOCK_READ = 8;
+
+    /**
+     * {@link #forWakeupCost}'s {@link #maxPollGap()}: 32 pauses, about 1.4 µs at the 43 ns one PAUSE
+     * costs on the calibration host; a release is then seen at most that late after a barging phase.
+     */
+    public static final int MAX_POLL_GAP = 32;
+
+    /** Longest wake-up cost {@link #forWakeupCost} accepts (1 s): a bound, not a plausible value. */
+    static final long MAX_WAKEUP_NANOS = 1_000_000_000L;
+
+    /**
+     * The wake-up cost behind {@link #NATIVE}: 8 520 ns, {@code wakeupIdleNs} of the scheduler model's
+     * checked-in calibration profile ({@code io/taskscratch/sched/calibration/default-profile.json},
+     * measured on the 2-core test host: unpark until an idle CPU runs the wakee).
+     */
+    public static final long CALIBRATED_WAKEUP_NANOS = 8_520;
+
+    /**
+     * The default tuning of a mutex on the native platform: {@link #forWakeupCost} of
+     * {@link #CALIBRATED_WAKEUP_NANOS}. A constant, so building a mutex measures nothing and starts no
+     * thread; {@link #measured()} (an explicit opt-in) or {@link #forWakeupCost} adapt it to another machine.
+     */
+    public static final SpinTuning NATIVE = forWakeupCost(CALIBRATED_WAKEUP_NANOS);
 
     /**
      * The policy derived from the cost {@code w} of one wake-up (unpark until the parked task runs
@@ -46,8 +79,9 @@ public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int hando
      * is RUNNING (a running owner makes progress, and its release then needs no unpark system call),
      * request a hand-off after the first lost wake-up (a woken waiter that lost the lock to a
      * barger has paid one wake-up for nothing; it must not pay another), re-check a NOT_RUNNING
-     * owner once before stopping, and read the clock every {@value #POLLS_PER_CLOCK_READ} polls.
-     * The first-in-line bound stays 1 ms.
+     * owner once before stopping, read the clock every {@value #POLLS_PER_CLOCK_READ} pauses, and
+     * let the gap between reads of the lock word grow to {@value #MAX_POLL_GAP} pauses while the
+     * owner barges. The first-in-line bound stays 1 ms.
      *
      * @param wakeupNanos the measured or configured cost of one wake-up, positive
      * @return the tuning
@@ -57,15 +91,16 @@ public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int hando
         if (wakeupNanos <= 0 || wakeupNanos > MAX_WAKEUP_NANOS) {
             throw new IllegalArgumentException("wakeupNanos " + wakeupNanos + ": must be in (0, " + MAX_WAKEUP_NANOS + "]");
         }
-        return new SpinTuning(wakeupNanos, 2 * wakeupNanos, 1, TimeUnit.MILLISECONDS.toNanos(1), POLLS_PER_CLOCK_READ, true);
+        return new SpinTuning(wakeupNanos, 2 * wakeupNanos, 1, TimeUnit.MILLISECONDS.toNanos(1), POLLS_PER_CLOCK_READ, true, MAX_POLL_GAP);
     }
 
     /**
      * {@link #forWakeupCost} with the wake-up cost of this machine, measured once per JVM on real
      * threads: the median of {@value WakeupCost#SAMPLES} wake-ups of a parked thread while the waker
      * keeps running (as a lock releaser does), clamped to [{@value WakeupCost#MIN_NANOS},
-     * {@value WakeupCost#MAX_NANOS}] ns; a few ms, on the first call. The default tuning of a mutex on
-     * the native platform.
+     * {@value WakeupCost#MAX_NANOS}] ns. An explicit opt-in: the first call takes a few ms and starts a
+     * short-lived daemon thread ({@code taskscratch-wakeup-cost}) to be woken; building a mutex never
+     * calls it (the native default is {@link #NATIVE}).
      *
      * @return the tuning for this machine
      */
@@ -73,12 +108,9 @@ public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int hando
         return WakeupCost.TUNING;
     }
 
-    /** {@link #forWakeupCost}'s clock-read interval, in polls. */
-    public static final int POLLS_PER_CLOCK_READ = 8;
-
     /**
-     * The four budgets, with the clock read on every poll and no NOT_RUNNING re-check (as
-     * {@link #DEFAULT}).
+     * The four budgets, with the clock read on every poll, no NOT_RUNNING re-check and the lock word
+     * read every poll (as {@link #DEFAULT}).
      *
      * @param unknownSpinNanos     see the record
      * @param runningSpinNanos     see the record
@@ -86,19 +118,17 @@ public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int hando
      * @param handoffAfterNanos    see the record
      */
     public SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos) {
-        this(unknownSpinNanos, runningSpinNanos, handoffAfterFailures, handoffAfterNanos, 1, false);
+        this(unknownSpinNanos, runningSpinNanos, handoffAfterFailures, handoffAfterNanos, 1, false, 1);
     }
-
-    /** Longest wake-up cost {@link #forWakeupCost} accepts (1 s): a bound, not a plausible value. */
-    static final long MAX_WAKEUP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Validates the budgets. */
     public SpinTuning {
         if (unknownSpinNanos < 0 || runningSpinNanos < 0 || handoffAfterFailures < 1 || handoffAfterNanos < 0
-                || clockEveryPolls < 1 || Integer.bitCount(clockEveryPolls) != 1) {
+                || clockEveryPolls < 1 || Integer.bitCount(clockEveryPolls) != 1
+                || maxPollGap < 1 || Integer.bitCount(maxPollGap) != 1) {
             throw new IllegalArgumentException("SpinTuning: budgets must be >= 0, handoffAfterFailures >= 1 and"
-                    + " clockEveryPolls a power of two, got " + unknownSpinNanos + ", " + runningSpinNanos + ", "
-                    + handoffAfterFailures + ", " + handoffAfterNanos + ", " + clockEveryPolls);
+                    + " clockEveryPolls and maxPollGap powers of two, got " + unknownSpinNanos + ", " + runningSpinNanos
+                    + ", " + handoffAfterFailures + ", " + handoffAfterNanos + ", " + clockEveryPolls + ", " + maxPollGap);
         }
     }
 }

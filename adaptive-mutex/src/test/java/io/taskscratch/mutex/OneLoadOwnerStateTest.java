@@ -73,7 +73,7 @@ class OneLoadOwnerStateTest {
     private final RegionAllocator allocator = RegionAllocator.create(RegionLayout.defaults(), PinMode.UNPINNED);
     private final CountingRegions source = new CountingRegions();
     private final AdaptiveMutex m = AdaptiveMutex.builder(NativePlatform.instance()).stateSource(source)
-            .tuning(new SpinTuning(LONG, LONG, 4, LONG, 8, true)).build();
+            .tuning(new SpinTuning(LONG, LONG, 4, LONG, 8, true, 1)).build();
 
     private ScratchRegion regionFor(PlatformTask task, boolean onCpu) {
         ScratchRegion r = allocator.allocate();
@@ -149,5 +149,45 @@ class OneLoadOwnerStateTest {
             w.joinAll();
         }
         mine.close();
+    }
+
+    @Test
+    void aLongGapBetweenLockWordReadsEndsAtOnceWhenTheOwnerLeavesItsCpu() throws Exception {
+        // 2^28 pauses between two reads of the word: seconds even at 10 ns a pause. Only the
+        // per-pause read of the owner's region can end it within the bound below.
+        int hugeGap = 1 << 28;
+        AdaptiveMutex gapped = AdaptiveMutex.builder(NativePlatform.instance()).stateSource(source)
+                .tuning(new SpinTuning(LONG, LONG, 4, LONG, 8, true, hugeGap)).build();
+        gapped.seedPollGap(hugeGap);
+        ScratchRegion mine = regionFor(Workers.me(), true);
+        gapped.lock();
+        try (Workers w = new Workers()) {
+            Thread waiter = w.start("waiter", () -> {
+                regionFor(Workers.me(), true);
+                gapped.lock();
+                gapped.unlock();
+            });
+            Workers.awaitTrue("waiter spinning", () -> gapped.spinner() != null);
+            Thread.sleep(20); // inside its first gap
+            assertEquals(0, gapped.metrics().parks());
+            long offCpu = System.nanoTime();
+            mine.set(HeaderField.ON_CPU, 0, MemoryOrder.ACQUIRE_RELEASE);
+            Workers.awaitParked(waiter);
+            long took = System.nanoTime() - offCpu;
+            assertTrue(took < TimeUnit.MILLISECONDS.toNanos(500), "parked " + took + " ns after the owner left its CPU");
+            assertTrue(gapped.metrics().parks() >= 1, gapped.metrics().toString());
+            gapped.unlock();
+            w.joinAll();
+        }
+        mine.close();
+    }
+
+    @Test
+    void theGapGrowsWhileTheOwnerReacquiresAndShrinksWhileItHolds() {
+        assertEquals(2, AdaptiveMutex.nextGap(1, 32, true));
+        assertEquals(32, AdaptiveMutex.nextGap(32, 32, true), "capped");
+        assertEquals(16, AdaptiveMutex.nextGap(32, 32, false));
+        assertEquals(1, AdaptiveMutex.nextGap(1, 32, false), "never below one pause");
+        assertEquals(1, AdaptiveMutex.nextGap(1, 1, true), "maxPollGap 1: every poll");
     }
 }

@@ -4,6 +4,7 @@ import io.taskscratch.mutex.AdaptiveMutex;
 import io.taskscratch.mutex.OwnerState;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.mutex.RegionOwnerStateSource;
+import io.taskscratch.mutex.SpinTuning;
 import io.taskscratch.platform.NativePlatform;
 import io.taskscratch.platform.PlatformTask;
 import io.taskscratch.rcu.Rcu;
@@ -65,9 +66,18 @@ public class MutexBench {
     /** Work outside the lock between two acquisitions in the {@code work_*} groups. */
     public static final long THINK_TOKENS = 100;
 
-    /** The three locks and the counter they protect. */
+    /** The native default with the lock word read every poll ({@code maxPollGap} 1): the spinner without barging back-off. */
+    static final SpinTuning EVERY_POLL = everyPoll(SpinTuning.NATIVE);
+
+    private static SpinTuning everyPoll(SpinTuning t) {
+        return new SpinTuning(t.unknownSpinNanos(), t.runningSpinNanos(), t.handoffAfterFailures(), t.handoffAfterNanos(),
+                t.clockEveryPolls(), t.recheckNotRunning(), 1);
+    }
+
+    /** The locks and the counter they protect. */
     public static class Locks {
         final AdaptiveMutex adaptive = AdaptiveMutex.create(NativePlatform.instance(), OwnerStateSource.none());
+        final AdaptiveMutex adaptiveEveryPoll = AdaptiveMutex.builder(NativePlatform.instance()).tuning(EVERY_POLL).build();
         final ReentrantLock reentrant = new ReentrantLock();
         final Object monitor = new Object();
         long counter;
@@ -149,6 +159,14 @@ public class MutexBench {
         Thread.onSpinWait();
     }
 
+    /** One whole spin iteration with owner state: the published state read, then the pause. */
+    @Benchmark
+    public OwnerState spinPoll_iteration(Held h) {
+        OwnerState st = h.mutex.ownerState();
+        Thread.onSpinWait();
+        return st;
+    }
+
     /** One set of locks per thread. */
     @State(Scope.Thread)
     public static class PerThread extends Locks {
@@ -160,15 +178,15 @@ public class MutexBench {
     }
 
     // csTokens is a constant at every call site: for 0 the JIT drops the consumeCPU call.
-    private static long adaptive(Locks s, long csTokens) {
-        s.adaptive.lock();
+    private static long adaptive(AdaptiveMutex m, Locks s, long csTokens) {
+        m.lock();
         try {
             if (csTokens != 0) {
                 Blackhole.consumeCPU(csTokens);
             }
             return ++s.counter;
         } finally {
-            s.adaptive.unlock();
+            m.unlock();
         }
     }
 
@@ -202,7 +220,7 @@ public class MutexBench {
     /** Uncontended AdaptiveMutex. */
     @Benchmark
     public long uncontended_adaptive(PerThread s) {
-        return adaptive(s, 0);
+        return adaptive(s.adaptive, s, 0);
     }
 
     /** Uncontended ReentrantLock. */
@@ -222,7 +240,15 @@ public class MutexBench {
     @Group("contended_adaptive")
     @GroupThreads(2)
     public long contendedAdaptive(Shared s) {
-        return adaptive(s, 0);
+        return adaptive(s.adaptive, s, 0);
+    }
+
+    /** Two threads on one AdaptiveMutex whose spinner reads the lock word every poll. */
+    @Benchmark
+    @Group("contended_adaptiveEveryPoll")
+    @GroupThreads(2)
+    public long contendedAdaptiveEveryPoll(Shared s) {
+        return adaptive(s.adaptiveEveryPoll, s, 0);
     }
 
     /** Two threads on one ReentrantLock. */
@@ -246,7 +272,15 @@ public class MutexBench {
     @Group("work_adaptive")
     @GroupThreads(2)
     public long workAdaptive(Shared s) {
-        return think(adaptive(s, CS_TOKENS));
+        return think(adaptive(s.adaptive, s, CS_TOKENS));
+    }
+
+    /** Two threads on one AdaptiveMutex reading the lock word every poll, with a short section and think time. */
+    @Benchmark
+    @Group("work_adaptiveEveryPoll")
+    @GroupThreads(2)
+    public long workAdaptiveEveryPoll(Shared s) {
+        return think(adaptive(s.adaptiveEveryPoll, s, CS_TOKENS));
     }
 
     /** Two threads on one ReentrantLock, with a short critical section and think time. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscratch.mutex.AdaptiveMutex;
 import io.taskscratch.mutex.OwnerStateSource;
+import io.taskscratch.mutex.testing.Workers;
 import io.taskscratch.platform.NativePlatform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,30 +72,8 @@ class DefaultSourceLoadsNothingTest {
         public static void main(String[] args) throws Exception {
             AdaptiveMutex.Builder b = AdaptiveMutex.builder(NativePlatform.instance());
             AdaptiveMutex m = args[0].equals("shared") ? b.stateSource(KernelOwnerState.shared()).build() : b.build();
-            long[] count = new long[1];
-            Runnable body = () -> {
-                for (int i = 0; i < 20_000; i++) {
-                    m.lock();
-                    try {
-                        count[0]++;
-                    } finally {
-                        m.unlock();
-                    }
-                }
-            };
-            Thread a = new Thread(body);
-            Thread c = new Thread(body);
-            m.lock(); // both threads start contended
-            a.start();
-            c.start();
-            while (!m.hasQueuedWaiters()) {
-                Thread.onSpinWait();
-            }
-            m.unlock();
-            a.join();
-            c.join();
+            assertEquals(40_000, Workers.contendFromTheStart(m, 2, 20_000));
             assertFalse(m.isLocked());
-            assertEquals(40_000, count[0]);
             if (m.stateSource() != OwnerStateSource.none() && args[0].equals("default")) {
                 throw new AssertionError("default source is " + m.stateSource());
             }

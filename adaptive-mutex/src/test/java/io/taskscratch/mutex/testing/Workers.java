@@ -47,6 +47,46 @@ public final class Workers implements AutoCloseable {
     }
 
     /**
+     * Contends {@code m} from the start: locks it, starts {@code threads} platform threads that each
+     * lock and unlock it {@code rounds} times, unlocks once a waiter has queued, and joins them. For
+     * child JVMs that check what contention loads or starts: it starts exactly {@code threads} threads.
+     *
+     * @return the number of critical sections that ran (threads x rounds unless exclusion failed)
+     */
+    public static long contendFromTheStart(AdaptiveMutex m, int threads, int rounds) throws InterruptedException {
+        long[] count = new long[1];
+        Runnable body = () -> {
+            for (int i = 0; i < rounds; i++) {
+                m.lock();
+                try {
+                    count[0]++;
+                } finally {
+                    m.unlock();
+                }
+            }
+        };
+        Thread[] started = new Thread[threads];
+        m.lock(); // every thread starts contended
+        for (int i = 0; i < threads; i++) {
+            started[i] = new Thread(body);
+            started[i].start();
+        }
+        while (!m.hasQueuedWaiters()) {
+            Thread.onSpinWait();
+        }
+        m.unlock();
+        for (Thread t : started) {
+            t.join();
+        }
+        m.lock(); // the workers' writes to count happen-before this read
+        try {
+            return count[0];
+        } finally {
+            m.unlock();
+        }
+    }
+
+    /**
      * Locks {@code lock} on a new worker and keeps it until the returned latch is counted down.
      * Returns once the worker holds the lock.
      */
