@@ -5,6 +5,7 @@ import io.taskscratch.demo.locks.LockFactory;
 import io.taskscratch.mutex.OwnerStateSource;
 import io.taskscratch.mutex.RegionOwnerStateSource;
 import io.taskscratch.mutex.SpinTuning;
+import io.taskscratch.sched.CostProfile;
 import io.taskscratch.sched.SchedScratch;
 import io.taskscratch.sched.SimConfig;
 import io.taskscratch.sched.SimPlatform;
@@ -83,7 +84,7 @@ final class DemoRun {
     }
 
     /**
-     * Runs the spec over its seeds.
+     * Runs the spec over its seeds, the adaptive mutex with {@link #modelTuning} of the spec's costs.
      *
      * @param spec        the run
      * @param recorderOut if not null, the first seed's run is traced with hold/spin/park marks and
@@ -91,23 +92,22 @@ final class DemoRun {
      * @return the pooled measurements
      */
     static RunResult run(RunSpec spec, TraceRecorder[] recorderOut) {
-        return run(spec, recorderOut, null);
-    }
-
-    /**
-     * Runs the spec over its seeds, the adaptive mutex with {@code tuning}.
-     *
-     * @param spec        the run
-     * @param recorderOut as {@link #run(RunSpec, TraceRecorder[])}
-     * @param tuning      the adaptive mutex's spin tuning, or null for the model's default ({@link SpinTuning#DEFAULT})
-     * @return the pooled measurements
-     */
-    static RunResult run(RunSpec spec, TraceRecorder[] recorderOut, SpinTuning tuning) {
+        SpinTuning tuning = modelTuning(spec.costs());
         Pool pool = new Pool(spec);
         for (int k = 0; k < spec.seeds(); k++) {
             runSeed(spec, k, k == 0 ? recorderOut : null, pool, tuning);
         }
         return measure(spec, pool);
+    }
+
+    /**
+     * The adaptive mutex's tuning in the model: the policy real threads get
+     * ({@link SpinTuning#NATIVE}, {@link SpinTuning#measured()}), derived from the wake-up cost the
+     * same measurement gives in the model (a parked task woken onto an idle CPU while its waker keeps
+     * running: the idle wake-up latency plus the switch-in), so model and real threads run one policy.
+     */
+    static SpinTuning modelTuning(CostProfile costs) {
+        return SpinTuning.forWakeupCost(Math.max(1, costs.wakeupIdleNs() + costs.contextSwitchNs()));
     }
 
     private static void runSeed(RunSpec spec, int k, TraceRecorder[] recorderOut, Pool pool, SpinTuning tuning) {

@@ -3,7 +3,6 @@ package io.taskscratch.demo;
 import io.taskscratch.kernel.KernelAvailability;
 import io.taskscratch.kernel.KernelOwnerState;
 import io.taskscratch.kernel.SharedKernelState;
-import io.taskscratch.mutex.SpinTuning;
 import io.taskscratch.sched.CostProfile;
 import io.taskscratch.sched.calibration.CalibrationProfile;
 import io.taskscratch.sched.calibration.Calibrate;
@@ -145,7 +144,7 @@ public final class ValidateCommand implements Callable<Integer> {
         String loadBefore = Calibrate.loadavg();
         console.printf(Locale.ROOT, "validate: %d CPUs, %d shapes, %d real repeats x %d ms wall, model %d ms x %d seeds, load average %s%n"
                 + "  calibration %s: %s%n  adaptive mutex: real threads SpinTuning.measured(), model %s%n", cpus, shapes.size(),
-                repeats, real, model, modelSeeds, loadBefore, profileName, profile.costs().summary(), modelTuning(profile.costs()));
+                repeats, real, model, modelSeeds, loadBefore, profileName, profile.costs().summary(), DemoRun.modelTuning(profile.costs()));
         List<Row> rows = new ArrayList<>();
         for (Shape shape : shapes) {
             rows.addAll(runShape(shape, cpus, kernel, pauseNs, profile.costs(), real, model, modelSeeds));
@@ -169,16 +168,6 @@ public final class ValidateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * The adaptive mutex's tuning in the model: the policy real threads get from
-     * {@link SpinTuning#measured()}, derived from the wake-up cost the same measurement gives in
-     * the model (a parked task woken onto an idle CPU while its waker keeps running: the idle
-     * wake-up latency plus the switch-in), so both sides run the same policy.
-     */
-    static SpinTuning modelTuning(CostProfile costs) {
-        return SpinTuning.forWakeupCost(Math.max(1, costs.wakeupIdleNs() + costs.contextSwitchNs()));
-    }
-
     private List<Row> runShape(Shape shape, int cpus, SharedKernelState kernel, double pauseNs, CostProfile costs, long realMs,
                                long modelMs, int modelSeeds) throws InterruptedException {
         int threads = shape.threads() == 0 ? cpus : shape.threads();
@@ -199,7 +188,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 if (rep == 0) {
                     RunSpec modelSpec = new RunSpec(shape.name(), LockChoice.parse(modelId(lock)), cpus, threads, shape.hogs(), cs, cs,
                             "fair", modelMs * 1_000_000L, seed, modelSeeds, 0, false, costs);
-                    models[i] = DemoRun.run(modelSpec, null, modelTuning(costs));
+                    models[i] = DemoRun.run(modelSpec, null);
                 }
                 console.printf(Locale.ROOT, "  [%s rep %d/%d] %-15s real %,12.0f acq/s%s%n", shape.name(), rep + 1, repeats, lock,
                         reals[i][rep], rep == 0 ? String.format(Locale.ROOT, "   model %,12.0f acq/s", models[i].throughputPerSec()) : "");

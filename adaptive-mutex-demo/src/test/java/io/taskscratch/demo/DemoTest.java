@@ -1,7 +1,6 @@
 package io.taskscratch.demo;
 
 import io.taskscratch.demo.locks.LockKind;
-import io.taskscratch.sched.CostProfile;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -63,22 +62,17 @@ class DemoTest {
                 "fair", 30_000_000L, 42, 3, 0, false), null);
     }
 
-    private static RunResult publishedScenario(String lock) {
-        return DemoRun.run(new RunSpec("droprate", LockChoice.parse(lock), 2, 4, 4, Distribution.parse("1us"), Distribution.parse("1us"),
-                "fair", 30_000_000L, 42, 3, 0, false, PUBLISHED), null);
-    }
-
     @Test
     void pinnedAnswersAreNeverWrongAndFrozenLossyRegionsAre() {
         TruthMeter.Stats pinned = defaultScenario("adaptive-pinned").truth();
         assertTrue(pinned.answers() > 1000, pinned.toString());
         assertEquals(0, pinned.wrong(), "pinned state is the truth: " + pinned);
-        assertEquals(0, pinned.offCpuSpinNs(), pinned.toString());
         assertEquals(0, pinned.wrongParks(), pinned.toString());
         assertEquals(0, pinned.unknown(), "every task registered: " + pinned);
         TruthMeter.Stats frozen = defaultScenario("adaptive-lossy-100").truth();
         assertTrue(frozen.falseRunning() > 0, "no write lands: preempted owners still read on_cpu = 1: " + frozen);
-        assertTrue(frozen.offCpuSpinNs() > 0, frozen.toString());
+        // Pinned state ends a spin on an off-CPU owner after the one re-check pause; frozen state spins out its budget.
+        assertTrue(pinned.offCpuSpinNs() * 100 < frozen.offCpuSpinNs(), "pinned " + pinned + ", frozen " + frozen);
         assertEquals(0, frozen.falseNotRunning(), "registration wrote on_cpu = 1, nothing clears it: " + frozen);
         assertEquals(0, frozen.yieldAdvice(), "no switch recorded, no yield advice: " + frozen);
         TruthMeter.Stats none = defaultScenario("adaptive-none").truth();
@@ -86,24 +80,21 @@ class DemoTest {
         assertNull(small(3).get(0).truth(), "classic locks are not graded");
     }
 
-    /** The costs the published tables of README.md and docs/demo.md were made with (uncalibrated: switch and pause only). */
-    private static final CostProfile PUBLISHED = CostProfile.ZERO.with("contextSwitchNs", 1_500).with("spinPauseNs", 20);
-
     @Test
     void lossyCurveOfTheDefaultRunHasTheDocumentedShape() {
-        // docs/demo.md: throughput falls while writes still land (0 -> 10 -> 50 %); at 100 % no write lands, the
-        // regions keep their registration state and the mutex behaves as with no state at all, which beats
-        // half-wrong state. This pins that shape for the default seed and the published costs: any change to it
-        // must update the docs.
+        // docs/demo.md: throughput falls while writes still land (0 -> 10 -> 50 %), down to no better than no state;
+        // at 100 % no write lands, the regions keep their registration state (on_cpu = 1: a constant answer, no
+        // information) and the mutex is within a few % of no state. This pins that shape for the default run
+        // (seed 42, the checked-in profile): any change to it must update the docs.
         double[] curve = new double[5];
         int i = 0;
         for (String pct : List.of("0", "1", "10", "50", "100")) {
-            curve[i++] = publishedScenario("adaptive-lossy-" + pct).throughputPerSec();
+            curve[i++] = defaultScenario("adaptive-lossy-" + pct).throughputPerSec();
         }
-        double none = publishedScenario("adaptive-none").throughputPerSec();
+        double none = defaultScenario("adaptive-none").throughputPerSec();
         assertTrue(curve[0] > curve[2] && curve[2] > curve[3], "monotone while writes land: " + Arrays.toString(curve));
-        assertTrue(curve[3] < none, "lossy-50% is worse than no state (" + none + "): " + Arrays.toString(curve));
-        assertEquals(none, curve[4], 0.02 * none, "lossy-100% is the no-state point: " + Arrays.toString(curve));
+        assertTrue(curve[3] < none, "lossy-50% is no better than no state (" + none + "): " + Arrays.toString(curve));
+        assertEquals(none, curve[4], 0.05 * none, "lossy-100% is near the no-state point: " + Arrays.toString(curve));
     }
 
     @Test

@@ -64,10 +64,10 @@ class ValidateCommandTest {
     @Test
     void theModelsAdaptiveMutexRunsThePolicyRealThreadsGetFromTheModelsOwnWakeup() {
         CostProfile c = CalibrationProfile.defaultProfile().costs();
-        SpinTuning t = ValidateCommand.modelTuning(c);
+        SpinTuning t = DemoRun.modelTuning(c);
         assertEquals(SpinTuning.forWakeupCost(c.wakeupIdleNs() + c.contextSwitchNs()), t);
         assertEquals(c.wakeupIdleNs() + c.contextSwitchNs(), t.unknownSpinNanos(), "the UNKNOWN budget is one wake-up");
-        assertNotEquals(SpinTuning.DEFAULT, t, "not the demo's fixed tuning");
+        assertNotEquals(SpinTuning.DEFAULT, t, "not the fixed SpinTuning.DEFAULT");
     }
 
     @Test
