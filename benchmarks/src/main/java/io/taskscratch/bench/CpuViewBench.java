@@ -73,11 +73,7 @@ public class CpuViewBench {
             case "kernel" -> {
                 backend = KernelBackend.open();
                 registration = backend.register();
-                KernelBackend b = backend;
-                cpuSource = CpuSource.regions("kernel", () -> {
-                    KernelRegistration reg = b.registration(Thread.currentThread());
-                    return reg == null ? null : reg.region();
-                });
+                cpuSource = KernelCpuSource.of(backend);
             }
             case "sched_getcpu" -> cpuSource = CpuSource.schedGetcpu();
             default -> throw new IllegalArgumentException("source " + source);

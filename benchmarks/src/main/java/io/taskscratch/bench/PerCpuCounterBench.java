@@ -76,11 +76,8 @@ public class PerCpuCounterBench {
         cpuSource = switch (source) {
             case "sched_getcpu" -> CpuSource.schedGetcpu();
             case "kernel" -> {
-                KernelBackend b = backend = KernelBackend.open();
-                yield CpuSource.regions("kernel", () -> {
-                    KernelRegistration r = b.registration(Thread.currentThread());
-                    return r == null ? null : r.region();
-                });
+                backend = KernelBackend.open();
+                yield KernelCpuSource.of(backend);
             }
             case "fixed" -> new FixedCpuSource(cpus);
             default -> throw new IllegalArgumentException("source " + source);

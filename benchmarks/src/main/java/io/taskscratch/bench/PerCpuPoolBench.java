@@ -88,12 +88,8 @@ public class PerCpuPoolBench {
             case "percpu" -> ComparedPool.of(PerCpuPool.<byte[]>builder(CpuSource.schedGetcpu(), () -> new byte[256])
                     .cpus(cpus).capacityPerCpu(CAPACITY).build(), "percpu");
             case "percpu-kernel" -> {
-                KernelBackend b = backend = KernelBackend.open();
-                CpuSource kernel = CpuSource.regions("kernel", () -> {
-                    KernelRegistration r = b.registration(Thread.currentThread());
-                    return r == null ? null : r.region();
-                });
-                yield ComparedPool.of(PerCpuPool.<byte[]>builder(kernel, () -> new byte[256])
+                backend = KernelBackend.open();
+                yield ComparedPool.of(PerCpuPool.<byte[]>builder(KernelCpuSource.of(backend), () -> new byte[256])
                         .cpus(cpus).capacityPerCpu(CAPACITY).build(), "percpu-kernel");
             }
             case "percpu-fixed" -> ComparedPool.of(PerCpuPool.<byte[]>builder(new FixedCpuSource(cpus), () -> new byte[256])
