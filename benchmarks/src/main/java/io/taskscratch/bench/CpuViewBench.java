@@ -32,10 +32,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code kernel} — the thread registered in the kernel backend, its region written by the BPF
  * program (needs root and Linux ≥ 6.13; the setup fails otherwise); {@code sched_getcpu} — the
  * fallback without regions, a critical FFM downcall. {@code cpu}/{@code migrations} read through
- * a view the thread holds; {@code cpuViaSource} also looks the view up ({@code currentView()},
- * a {@code ThreadLocal} for region sources), as {@code PerCpuCounter.increment()} does. The floors
- * under them: {@code intField} (a plain Java field: what the harness itself costs) and
- * {@code segmentGet}/{@code segmentOpaque} (the {@code cpu} field read straight from a region
+ * a view the thread holds; {@code cpuViaSource} also looks the view up ({@code currentView()}:
+ * for region sources a thread-id cache in front of a {@code ThreadLocal}), as
+ * {@code PerCpuCounter.increment()} does. The floors under them: {@code intField} (a plain Java
+ * field: what the harness itself costs) and {@code segmentGet}/{@code segmentOpaque} (the {@code cpu} field read straight from a region
  * segment the benchmark holds, with the segment's bounds and liveness checks, plain and opaque).
  * {@code mvn -q -Pbench package -Dbench.args="CpuViewBench -f 1 -wi 3 -i 5 -w 1 -r 1"}.
  */
