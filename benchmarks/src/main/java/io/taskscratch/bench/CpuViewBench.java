@@ -7,9 +7,13 @@ import io.taskscratch.percpu.CpuView;
 import io.taskscratch.region.HeaderField;
 import io.taskscratch.region.MemoryOrder;
 import io.taskscratch.region.PinMode;
+import io.taskscratch.region.RegionAbi;
 import io.taskscratch.region.RegionAllocator;
 import io.taskscratch.region.RegionLayout;
 import io.taskscratch.region.ScratchRegion;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,14 +32,19 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code kernel} — the thread registered in the kernel backend, its region written by the BPF
  * program (needs root and Linux ≥ 6.13; the setup fails otherwise); {@code sched_getcpu} — the
  * fallback without regions, a critical FFM downcall. {@code cpu}/{@code migrations} read through
- * a view the thread holds; {@code cpuViaSource} also looks the view up ({@code currentView()},
- * a {@code ThreadLocal} for region sources), as {@code PerCpuCounter.increment()} does.
+ * a view the thread holds; {@code cpuViaSource} also looks the view up ({@code currentView()}:
+ * for region sources a thread-id cache in front of a {@code ThreadLocal}), as
+ * {@code PerCpuCounter.increment()} does. The floors under them: {@code intField} (a plain Java
+ * field: what the harness itself costs) and {@code segmentGet}/{@code segmentOpaque} (the {@code cpu} field read straight from a region
+ * segment the benchmark holds, with the segment's bounds and liveness checks, plain and opaque).
  * {@code mvn -q -Pbench package -Dbench.args="CpuViewBench -f 1 -wi 3 -i 5 -w 1 -r 1"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CpuViewBench {
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
     /** Where the view reads from. */
     @Param({"region", "kernel", "sched_getcpu"})
     public String source;
@@ -46,6 +55,9 @@ public class CpuViewBench {
     private KernelRegistration registration;
     private CpuSource cpuSource;
     private CpuView view;
+    private ScratchRegion floorRegion;
+    private MemorySegment floor;
+    private int intField = 1;
 
     /** Builds the source and binds the benchmark thread's view. */
     @Setup(Level.Trial)
@@ -61,15 +73,14 @@ public class CpuViewBench {
             case "kernel" -> {
                 backend = KernelBackend.open();
                 registration = backend.register();
-                KernelBackend b = backend;
-                cpuSource = CpuSource.regions("kernel", () -> {
-                    KernelRegistration reg = b.registration(Thread.currentThread());
-                    return reg == null ? null : reg.region();
-                });
+                cpuSource = KernelCpuSource.of(backend);
             }
             case "sched_getcpu" -> cpuSource = CpuSource.schedGetcpu();
             default -> throw new IllegalArgumentException("source " + source);
         }
+        floorRegion = RegionAllocator.create(RegionLayout.defaults(), PinMode.PINNED).allocate();
+        floorRegion.set(HeaderField.CPU, 1, MemoryOrder.OPAQUE);
+        floor = floorRegion.segment();
         view = cpuSource.currentView();
         if (!source.equals("sched_getcpu") && view.migrations() == CpuView.SEQUENCE_UNKNOWN) {
             throw new IllegalStateException(source + ": the view found no region");
@@ -86,6 +97,7 @@ public class CpuViewBench {
         if (region != null) {
             region.close();
         }
+        floorRegion.close();
     }
 
     /** {@link CpuView#cpu()} through the thread's view. */
@@ -98,6 +110,24 @@ public class CpuViewBench {
     @Benchmark
     public long migrations() {
         return view.migrations();
+    }
+
+    /** The harness floor: a plain Java {@code int} field of the benchmark state. */
+    @Benchmark
+    public int intField() {
+        return intField;
+    }
+
+    /** The FFM floor: the {@code cpu} field of a region segment the benchmark holds, plain get. */
+    @Benchmark
+    public int segmentGet() {
+        return floor.get(ValueLayout.JAVA_INT, RegionAbi.CPU_OFFSET);
+    }
+
+    /** As {@link #segmentGet()} with the view's access mode (opaque). */
+    @Benchmark
+    public int segmentOpaque() {
+        return (int) INT.getOpaque(floor, (long) RegionAbi.CPU_OFFSET);
     }
 
     /** The view looked up, then read: {@code source.currentView().cpu()}. */

@@ -26,6 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code percpu-kernel} registers every benchmark thread in a {@link KernelBackend} (root, Linux ≥
  * 6.13) and reads its kernel-written region: one load of {@code migrations} per operation, the CPU
  * only after a migration;
+ * {@code percpu-fixed} gives each thread a constant CPU and migration count ({@link FixedCpuSource}):
+ * the pool's own cost (home lookup, list lock) without any CPU read;
  * {@code threadlocal} is a bounded stack per thread; {@code shared} one Agrona
  * {@code ManyToManyConcurrentArrayQueue}. Every pool holds objects before the first operation, so
  * an allocation hits the pool. Threads with {@code -t}:
@@ -46,7 +48,7 @@ public class PerCpuPoolBench {
     static final int CAPACITY = 64;
 
     /** The pool. */
-    @Param({"percpu", "percpu-kernel", "threadlocal", "shared"})
+    @Param({"percpu", "percpu-kernel", "percpu-fixed", "threadlocal", "shared"})
     public String pool;
 
     private ComparedPool<byte[]> target;
@@ -86,14 +88,12 @@ public class PerCpuPoolBench {
             case "percpu" -> ComparedPool.of(PerCpuPool.<byte[]>builder(CpuSource.schedGetcpu(), () -> new byte[256])
                     .cpus(cpus).capacityPerCpu(CAPACITY).build(), "percpu");
             case "percpu-kernel" -> {
-                KernelBackend b = backend = KernelBackend.open();
-                CpuSource kernel = CpuSource.regions("kernel", () -> {
-                    KernelRegistration r = b.registration(Thread.currentThread());
-                    return r == null ? null : r.region();
-                });
-                yield ComparedPool.of(PerCpuPool.<byte[]>builder(kernel, () -> new byte[256])
+                backend = KernelBackend.open();
+                yield ComparedPool.of(PerCpuPool.<byte[]>builder(KernelCpuSource.of(backend), () -> new byte[256])
                         .cpus(cpus).capacityPerCpu(CAPACITY).build(), "percpu-kernel");
             }
+            case "percpu-fixed" -> ComparedPool.of(PerCpuPool.<byte[]>builder(new FixedCpuSource(cpus), () -> new byte[256])
+                    .cpus(cpus).capacityPerCpu(CAPACITY).build(), "percpu-fixed");
             case "threadlocal" -> new ThreadLocalPool<byte[]>(() -> new byte[256], CAPACITY);
             case "shared" -> new SharedQueuePool<byte[]>(() -> new byte[256], cpus * CAPACITY);
             default -> throw new IllegalArgumentException("pool " + pool);

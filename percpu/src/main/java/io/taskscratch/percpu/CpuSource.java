@@ -30,12 +30,13 @@ public interface CpuSource {
      *
      * @param name   the name in reports
      * @param lookup the calling thread's region, or null
-     * @return the source (it keeps one small view object per thread that used it, in a {@link ThreadLocal})
+     * @return the source (it keeps one small view object per thread that used it, in a
+     *         {@link ThreadLocal} with a cache in front indexed by thread id)
      */
     static CpuSource regions(String name, RegionLookup lookup) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(lookup, "lookup");
-        ThreadLocal<RegionCpuView> views = ThreadLocal.withInitial(() -> new RegionCpuView(lookup));
+        PerThread<RegionCpuView> views = new PerThread<>(() -> new RegionCpuView(lookup));
         return new CpuSource() {
             @Override
             public CpuView currentView() {

@@ -21,12 +21,14 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Implementation overview. Each thread keeps a <em>home</em> (one small object per thread and
- * pool, in a {@link ThreadLocal}): its {@link CpuView}, the list index of its CPU and the
- * migration count it last saw. Every operation reads the view's migration count (one load); only
- * when it changed — the scheduler's notification that the thread resumed on another CPU — does it
- * read the CPU again and <em>re-home</em> to that CPU's list ({@link #rehomes()}). A view without
- * notifications ({@code sched_getcpu}) answers {@link CpuView#SEQUENCE_UNKNOWN}, and the pool reads
- * the CPU on every operation instead.
+ * pool, found through a cache indexed by thread id in front of a {@link ThreadLocal}): its
+ * {@link CpuView}, the list index of its CPU and the migration count it last saw. Every operation
+ * reads the view's migration count (one load); only when it changed — the scheduler's notification
+ * that the thread resumed on another CPU — does it read the CPU again and <em>re-home</em> to that
+ * CPU's list ({@link #rehomes()}). A view without notifications answers
+ * {@link CpuView#SEQUENCE_UNKNOWN}, and the pool reads the CPU on every operation instead; with
+ * {@link CpuSource#schedGetcpu()} itself there is nothing per thread to keep, so the pool keeps no
+ * homes and every operation is one {@code sched_getcpu()} call.
  * <ul>
  *   <li>{@link #allocate()}: try-lock the home list; pop; if the list is empty, refill it with up
  *       to {@code batch} objects from the transfer cache first; if the transfer cache is empty too,
@@ -74,7 +76,7 @@ public final class PerCpuPool<T> {
     private final int batch;
     private final CpuSlot[] slots;
     private final TransferCache transfer;
-    private final ThreadLocal<Home> homes;
+    private final PerThread<Home> homes; // null for CpuSource.schedGetcpu(): no notifications, no per-thread state
     // Statistics, changed only on slow paths (factory, drop, migration, contention): atomic adds.
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -92,7 +94,7 @@ public final class PerCpuPool<T> {
             slots[i] = new CpuSlot(capacity);
         }
         this.transfer = new TransferCache(b.transferCapacity >= 0 ? b.transferCapacity : cpus * capacity);
-        this.homes = ThreadLocal.withInitial(() -> new Home(source.currentView()));
+        this.homes = source == CpuSource.schedGetcpu() ? null : new PerThread<>(() -> new Home(source.currentView()));
     }
 
     /**
@@ -178,6 +180,9 @@ public final class PerCpuPool<T> {
     }
 
     private CpuSlot homeSlot() {
+        if (homes == null) {
+            return slots[CpuSlots.slotOf(source.currentView().cpu(), cpus)];
+        }
         Home h = homes.get();
         long m = h.view.migrations();
         if (m == CpuView.SEQUENCE_UNKNOWN || m != h.seenMigrations) {

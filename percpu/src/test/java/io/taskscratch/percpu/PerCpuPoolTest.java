@@ -92,6 +92,17 @@ class PerCpuPoolTest {
     }
 
     @Test
+    void schedGetcpuPoolUsesTheListOfTheCpuItReports() {
+        PerCpuPool<Item> pool = PerCpuPool.builder(CpuSource.schedGetcpu(), factory).cpus(1).capacityPerCpu(4).build();
+        Item a = pool.allocate();
+        pool.free(a);
+        assertEquals(1, pool.heldOnCpu(0), "one list: every CPU maps to it");
+        assertSame(a, pool.allocate());
+        assertEquals(1, pool.created());
+        assertEquals(0, pool.rehomes(), "no notifications, no re-homing");
+    }
+
+    @Test
     void fullListSpillsABatchToTheTransferCacheThenDrops() {
         PerCpuPool<Item> pool = builder().capacityPerCpu(2).batch(1).transferCapacity(1).build();
         Item[] items = {pool.allocate(), pool.allocate(), pool.allocate(), pool.allocate()};
