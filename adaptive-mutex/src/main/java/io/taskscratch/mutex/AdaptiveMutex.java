@@ -1418,7 +1418,8 @@ public final class AdaptiveMutex implements Lock {
         /**
          * Spin budgets and hand-off thresholds. Default: {@link SpinTuning#NATIVE} on
          * {@link NativePlatform} (derived from the calibrated wake-up cost, a constant: building
-         * measures nothing), {@link SpinTuning#DEFAULT} elsewhere (the scheduler model).
+         * measures nothing), {@link SpinTuning#DEFAULT} on any other platform (a model passes the
+         * tuning its costs imply).
          * {@link SpinTuning#measured()} measures this machine's wake-up cost instead.
          *
          * @param tuning the tuning

@@ -40,8 +40,9 @@ import java.util.concurrent.TimeUnit;
 public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int handoffAfterFailures, long handoffAfterNanos,
                          int clockEveryPolls, boolean recheckNotRunning, int maxPollGap) {
     /**
-     * The defaults documented above: the scheduler model's tuning (its runs stay deterministic and
-     * comparable), and the fallback on platforms other than the native one.
+     * The defaults documented above: fixed budgets that depend on no cost measurement, the
+     * builder's default on platforms other than the native one. (The demo gives the model's mutex
+     * {@link #forWakeupCost} of the model's calibrated wake-up instead.)
      */
     public static final SpinTuning DEFAULT = new SpinTuning(
             TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MICROSECONDS.toNanos(20), 4, TimeUnit.MILLISECONDS.toNanos(1));
