@@ -16,4 +16,16 @@ final class KernelCpuSource {
             return r == null ? null : r.region();
         });
     }
+
+    /** Registers the calling benchmark thread with {@code backend}; null (no registration) when the run has no backend. */
+    static KernelRegistration register(KernelBackend backend) {
+        return backend == null ? null : backend.register();
+    }
+
+    /** Closes a registration from {@link #register}; null closes nothing. */
+    static void unregister(KernelRegistration registration) {
+        if (registration != null) {
+            registration.close();
+        }
+    }
 }

@@ -54,18 +54,14 @@ public class PerCpuCounterBench {
          */
         @Setup
         public void register(PerCpuCounterBench bench) {
-            if (bench.backend != null) {
-                registration = bench.backend.register();
-            }
+            registration = KernelCpuSource.register(bench.backend);
             view = bench.cpuSource.currentView();
         }
 
         /** Unregisters. */
         @TearDown
         public void unregister() {
-            if (registration != null) {
-                registration.close();
-            }
+            KernelCpuSource.unregister(registration);
         }
     }
 

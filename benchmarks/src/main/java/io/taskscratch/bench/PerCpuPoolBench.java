@@ -66,17 +66,13 @@ public class PerCpuPoolBench {
          */
         @Setup
         public void register(PerCpuPoolBench bench) {
-            if (bench.backend != null) {
-                registration = bench.backend.register();
-            }
+            registration = KernelCpuSource.register(bench.backend);
         }
 
         /** Unregisters. */
         @TearDown
         public void unregister() {
-            if (registration != null) {
-                registration.close();
-            }
+            KernelCpuSource.unregister(registration);
         }
     }
 
