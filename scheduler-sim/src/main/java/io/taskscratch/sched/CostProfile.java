@@ -28,21 +28,24 @@ import java.util.Map;
  *                         picoseconds: a poll costs about a nanosecond, below the resolution of ns
  * @param timerSlackNs     a timed park's timer expires this much after the requested time (Linux
  *                         hrtimer slack of a normal thread, {@code /proc/self/timerslack_ns})
+ * @param lineTransferNs   an access to a shared cache line ({@code Platform.lineAccess}) that must first
+ *                         fetch it from another CPU's cache: a read of a line another CPU wrote last,
+ *                         a write of a line another CPU holds
  */
 public record CostProfile(long contextSwitchNs, long wakeupIdleNs, long wakeupBusyNs, long unparkIdleNs, long unparkBusyNs,
                           long parkNs, long yieldNs, long clockReadNs, long spinPauseNs, long spinLoadPs,
-                          long timerSlackNs) {
+                          long timerSlackNs, long lineTransferNs) {
     /** Names of the costs, in component order (also the keys of a profile file's {@code costs}). */
     public static final String[] FIELDS = {"contextSwitchNs", "wakeupIdleNs", "wakeupBusyNs", "unparkIdleNs", "unparkBusyNs",
-        "parkNs", "yieldNs", "clockReadNs", "spinPauseNs", "spinLoadPs", "timerSlackNs"};
+        "parkNs", "yieldNs", "clockReadNs", "spinPauseNs", "spinLoadPs", "timerSlackNs", "lineTransferNs"};
 
     /** Every cost zero: an idealised machine (unit tests that count exact times use it as a base). */
-    public static final CostProfile ZERO = new CostProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final CostProfile ZERO = new CostProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Rejects negative costs with {@code EINVAL} naming the field. */
     public CostProfile {
         long[] v = {contextSwitchNs, wakeupIdleNs, wakeupBusyNs, unparkIdleNs, unparkBusyNs, parkNs, yieldNs, clockReadNs,
-            spinPauseNs, spinLoadPs, timerSlackNs};
+            spinPauseNs, spinLoadPs, timerSlackNs, lineTransferNs};
         for (int i = 0; i < v.length; i++) {
             if (v[i] < 0) {
                 throw new ScratchException(Errno.EINVAL, FIELDS[i] + " " + v[i] + ": must be >= 0");
@@ -71,7 +74,7 @@ public record CostProfile(long contextSwitchNs, long wakeupIdleNs, long wakeupBu
             }
             v[i] = x;
         }
-        return new CostProfile(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
+        return new CostProfile(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]);
     }
 
     private static int index(String name) {
@@ -86,7 +89,7 @@ public record CostProfile(long contextSwitchNs, long wakeupIdleNs, long wakeupBu
     /** The costs by name, in {@link #FIELDS} order. */
     public Map<String, Long> asMap() {
         long[] v = {contextSwitchNs, wakeupIdleNs, wakeupBusyNs, unparkIdleNs, unparkBusyNs, parkNs, yieldNs, clockReadNs,
-            spinPauseNs, spinLoadPs, timerSlackNs};
+            spinPauseNs, spinLoadPs, timerSlackNs, lineTransferNs};
         Map<String, Long> m = new LinkedHashMap<>();
         for (int i = 0; i < FIELDS.length; i++) {
             m.put(FIELDS[i], v[i]);

@@ -180,6 +180,8 @@ public record SimConfig(
         public Builder spinLoadPs(long v) { costs.put("spinLoadPs", v); return this; }
         /** @param v see {@link CostProfile#timerSlackNs()} @return this */
         public Builder timerSlackNs(long v) { costs.put("timerSlackNs", v); return this; }
+        /** @param v see {@link CostProfile#lineTransferNs()} @return this */
+        public Builder lineTransferNs(long v) { costs.put("lineTransferNs", v); return this; }
         /** @param v see {@link CostProfile#wakeupIdleNs()} @return this */
         public Builder wakeupIdleNs(long v) { costs.put("wakeupIdleNs", v); return this; }
         /** @param v see {@link CostProfile#wakeupBusyNs()} @return this */

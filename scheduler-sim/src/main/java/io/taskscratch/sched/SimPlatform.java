@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * the model. Every method must be called from a task body of this simulation (anything else is
  * refused with {@code EPERM}).
  *
- * <p>Preemption points: {@link #work}, {@link #spinPause}, {@link #spinLoads}, {@link #park}, {@link #parkNanos},
+ * <p>Preemption points: {@link #work}, {@link #spinPause}, {@link #spinLoads}, {@link #lineAccess} (when it
+ * transfers the line), {@link #park}, {@link #parkNanos},
  * {@link #unpark}, {@link #yieldCpu}, {@link #nanoTime} (when clock reads cost something),
  * {@link #fork} and {@link #interrupt} hand control to the
  * model, which may run other tasks (and switch this one out) before the call returns. The
@@ -60,6 +61,19 @@ public final class SimPlatform implements Platform {
     @Override
     public void spinLoads(int loads) {
         sim.spinLoads(loads);
+    }
+
+    /**
+     * An access to a shared line the caller makes when this returns: costs
+     * {@link CostProfile#lineTransferNs()} of CPU time when the line must first come from another
+     * CPU (then a preemption point), nothing when this CPU has it (then a query).
+     *
+     * @param line  identifies the line
+     * @param write whether the access writes it
+     */
+    @Override
+    public void lineAccess(Object line, boolean write) {
+        sim.lineAccess(line, write);
     }
 
     /** Parks until unparked or interrupted; returns at once if a permit is available. */

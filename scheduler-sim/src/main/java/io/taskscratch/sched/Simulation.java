@@ -81,6 +81,7 @@ public final class Simulation {
     private final SchedPolicy policy;
     private final Cpu[] cpus;
     private final EventQueue events = new EventQueue();
+    private final CacheLines cacheLines = new CacheLines();
     private final Event balanceEvent = new Event(Event.BALANCE, null, null);
     private final List<SimTask> tasks = new ArrayList<>();
     /** Membership only, never iterated (iteration order would not be deterministic). */
@@ -397,6 +398,19 @@ public final class Simulation {
         }
         continueAfter(self, (loads * config.costs().spinLoadPs() + PS_PER_NS / 2) / PS_PER_NS);
         handOff(self);
+    }
+
+    /**
+     * An access to a shared cache line: costs the wait for the line ({@link CacheLines}), a
+     * preemption point only when that is not 0.
+     */
+    void lineAccess(Object line, boolean write) {
+        SimTask self = enter();
+        long wait = cacheLines.access(line, write, self.cpu, now, config.costs().lineTransferNs());
+        if (wait > 0) {
+            continueAfter(self, wait);
+            handOff(self);
+        }
     }
 
     void park(boolean timed, long ns) {

@@ -47,6 +47,7 @@ class ConfigTest {
         rejects("spinPauseNs -1", b -> b.spinPauseNs(-1));
         rejects("spinLoadPs -1", b -> b.spinLoadPs(-1));
         rejects("timerSlackNs -1", b -> b.timerSlackNs(-1));
+        rejects("lineTransferNs -1", b -> b.lineTransferNs(-1));
         rejects("balanceIntervalNs 0", b -> b.balanceIntervalNs(0));
         rejects("migrationCostNs -1", b -> b.migrationCostNs(-1));
         rejects("watchdogMillis 0", b -> b.watchdogMillis(0));

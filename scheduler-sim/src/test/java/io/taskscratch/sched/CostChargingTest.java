@@ -176,13 +176,74 @@ class CostChargingTest {
     }
 
     @Test
+    void aWriteOfALineAnotherCpuWroteLastCostsOneTransferAndAWriteOfItsOwnLineNothing() {
+        long transfer = 90;
+        Simulation sim = new Simulation(zero(2).lineTransferNs(transfer).build());
+        TraceRecorder rec = TraceRecorder.attach(sim);
+        Object line = new Object();
+        int[] cpus = new int[2];
+        sim.spawn("cpu0-writer", p -> {
+            cpus[0] = p.currentTask().cpu();
+            access(p, line, true, "first");   // the line's first access: nothing to fetch
+            access(p, line, true, "again");   // this CPU is its only holder
+            p.work(10_000);
+            access(p, line, false, "read-back"); // after the other CPU's write: fetch it
+        });
+        sim.spawn("cpu1-cas", p -> {
+            cpus[1] = p.currentTask().cpu();
+            p.work(5_000);
+            access(p, line, true, "cas");     // CPU 0 wrote it last: one transfer
+            access(p, line, false, "read");   // now held here
+        });
+        sim.run(1_000_000);
+        assertNotEquals(cpus[0], cpus[1], "the two tasks run on different CPUs");
+        java.util.Map<String, Long> took = new java.util.HashMap<>();
+        for (TraceEvent e : TraceReader.read(rec.toByteArray()).events()) {
+            if (e instanceof TraceEvent.Mark m) {
+                took.put(m.label(), m.endNs() - m.startNs());
+            }
+        }
+        assertEquals(java.util.Map.of("first", 0L, "again", 0L, "cas", transfer, "read", 0L, "read-back", transfer), took);
+    }
+
+    /** Declares an access to {@code line} and marks how long the model made it wait. */
+    private static void access(SimPlatform p, Object line, boolean write, String label) {
+        long t0 = p.now();
+        p.lineAccess(line, write);
+        p.mark(label, t0, p.now());
+    }
+
+    @Test
+    void transfersOfOneLineQueueBehindEachOther() {
+        long transfer = 100;
+        Simulation sim = new Simulation(zero(2).lineTransferNs(transfer).build());
+        Object line = new Object();
+        long[] waited = new long[2];
+        sim.spawn("holder", p -> {
+            p.lineAccess(line, true);
+            p.work(1_001);
+            p.lineAccess(line, true); // at 1001, while the other CPU's fetch (1000..1100) is in flight
+            waited[0] = p.now() - 1_001;
+        });
+        sim.spawn("reader", p -> {
+            p.work(1_000);
+            p.lineAccess(line, false);
+            waited[1] = p.now() - 1_000;
+        });
+        sim.run(1_000_000);
+        assertEquals(transfer, waited[1], "the reader's fetch: one transfer");
+        assertEquals(1_100 + transfer - 1_001, waited[0], "the write waits for the fetch in flight, then its own transfer");
+    }
+
+    @Test
     void theTraceHeaderRecordsTheCostsAndEveryCostChangesTheTrace() {
         SimConfig base = SimConfig.builder().cpus(2).seed(3).build();
         String sha = Scenarios.mixed(base, 5_000_000).sha256();
         assertEquals(sha, Scenarios.mixed(base, 5_000_000).sha256(), "same seed and profile: same trace");
         for (UnaryOperator<SimConfig.Builder> change : java.util.List.<UnaryOperator<SimConfig.Builder>>of(
                 b -> b.wakeupIdleNs(base.costs().wakeupIdleNs() + 1_000), b -> b.wakeupBusyNs(base.costs().wakeupBusyNs() + 1_000),
-                b -> b.unparkIdleNs(base.costs().unparkIdleNs() + 1_000), b -> b.parkNs(base.costs().parkNs() + 1_000))) {
+                b -> b.unparkIdleNs(base.costs().unparkIdleNs() + 1_000), b -> b.parkNs(base.costs().parkNs() + 1_000),
+                b -> b.lineTransferNs(base.costs().lineTransferNs() + 1_000))) {
             assertNotEquals(sha, Scenarios.mixed(change.apply(base.toBuilder()).build(), 5_000_000).sha256());
         }
         WakeRun r = wakeRun(zero(2).wakeupIdleNs(LATENCY).build());

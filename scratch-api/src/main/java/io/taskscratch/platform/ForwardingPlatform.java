@@ -52,6 +52,11 @@ public abstract class ForwardingPlatform implements Platform {
     }
 
     @Override
+    public void lineAccess(Object line, boolean write) {
+        delegate.lineAccess(line, write);
+    }
+
+    @Override
     public void yieldCpu() {
         delegate.yieldCpu();
     }

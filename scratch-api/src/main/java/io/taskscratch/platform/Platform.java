@@ -38,6 +38,21 @@ public interface Platform {
     default void spinLoads(int loads) {
     }
 
+    /**
+     * Accounts for an access the caller is about to make to a shared word that other tasks also
+     * access, such as a lock word: a read ({@code write} false) or a store, CAS or atomic update
+     * ({@code true}). Natively nothing: the hardware moves the word's cache line itself. In the
+     * scheduler model the access costs a cache-line transfer when the line must first come from
+     * another CPU (a read of a line another CPU wrote last, a write of a line another CPU holds),
+     * and the call is where the model may preempt the caller; the caller makes the access after
+     * the call returns, when the line has arrived.
+     *
+     * @param line  identifies the cache line (the object that holds the word)
+     * @param write whether the access writes the line
+     */
+    default void lineAccess(Object line, boolean write) {
+    }
+
     /** Gives up the CPU to another runnable task, if any. */
     void yieldCpu();
 

@@ -19,6 +19,11 @@ import java.util.concurrent.locks.Lock;
  * {@link #lock()}, {@link #tryLock()} and {@link #unlock()} only; the timed, interruptible and
  * condition methods throw {@link UnsupportedOperationException} (the {@link Lock} contract
  * allows it) because the comparison never needs them.
+ *
+ * <p>The word, the owner and the acquisition count share this object's cache line; every read
+ * and write of them by the lock's methods is declared with {@link Platform#lineAccess} first, so
+ * the scheduler model charges the line's transfers between CPUs ({@link #owner()}, a spinner's
+ * hint read right after {@link #isHeld()}, finds the line already there).
  */
 public abstract class BaselineLock implements Lock {
     private static final VarHandle STATE;
@@ -63,11 +68,13 @@ public abstract class BaselineLock implements Lock {
 
     /** Whether the lock word says held (volatile read). */
     protected final boolean isHeld() {
+        platform.lineAccess(this, false);
         return state != 0;
     }
 
     /** One CAS 0 to 1; records the owner on success. */
     protected final boolean casAcquire(PlatformTask me) {
+        platform.lineAccess(this, true);
         if (STATE.compareAndSet(this, 0, 1)) {
             onAcquire(me);
             return true;
@@ -80,6 +87,7 @@ public abstract class BaselineLock implements Lock {
      * the word back to pick a successor.
      */
     protected final boolean relock(PlatformTask me) {
+        platform.lineAccess(this, true);
         if (STATE.compareAndSet(this, 0, 1)) {
             OWNER.setOpaque(this, me);
             return true;
@@ -94,12 +102,14 @@ public abstract class BaselineLock implements Lock {
 
     /** Records {@code me} as owner: after a CAS, or after a hand-off that left the word held. */
     protected final void onAcquire(PlatformTask me) {
+        platform.lineAccess(this, true); // after a CAS the line is here already; after a hand-off it comes from the unlocker
         OWNER.setOpaque(this, me);
         ACQUISITIONS.setOpaque(this, (long) ACQUISITIONS.getOpaque(this) + 1); // serialised by the lock
     }
 
     /** Clears the owner and the lock word (volatile store: publishes the critical section). */
     protected final void releaseWord() {
+        platform.lineAccess(this, true);
         OWNER.setOpaque(this, null);
         state = 0;
     }
@@ -131,6 +141,7 @@ public abstract class BaselineLock implements Lock {
 
     /** Clears the owner only; the word stays held for a hand-off. */
     protected final void clearOwner() {
+        platform.lineAccess(this, true);
         OWNER.setOpaque(this, null);
     }
 

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,7 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * each other: per yield of one thread, two context switches, syscalls included); {@code pingpong-cross} and
  * {@code pingpong-same} (two threads park/unpark each other, pinned to two CPUs or to one: the
  * latency from the start of {@code unpark} to the wakee's {@code park} returning, and what the
- * {@code unpark} call cost the waker); {@code preempted-under-hogs} (2 spinning threads + 4 CPU
+ * {@code unpark} call cost the waker); {@code cas-pingpong} (two threads pinned to two CPUs take turns
+ * to CAS one word, each waiting in a load loop for the other's CAS: per hand-over) and
+ * {@code cas-private} (the same load and CAS on a word one thread keeps to itself); {@code preempted-under-hogs} (2 spinning threads + 4 CPU
  * hogs: how long a thread stays off its CPU once preempted, for reference — the model produces
  * this from its scheduler, it is not a cost).
  *
@@ -44,7 +47,9 @@ import java.util.concurrent.locks.LockSupport;
  * wakeupIdleNs = pingpong-cross latency − contextSwitchNs; wakeupBusyNs = unparkBusyNs (a local
  * wake-up is queued by the time the futex wake returns); parkNs = pingpong-same latency −
  * unparkBusyNs − contextSwitchNs; timerSlackNs = parknanos-1us − 1 µs − parkNs − wakeupIdleNs −
- * contextSwitchNs.
+ * contextSwitchNs; lineTransferNs = (cas-pingpong − cas-private) / 2 (a hand-over moves the line twice: the
+ * waiter's load fetches the other CPU's written line, its CAS then invalidates the copy the other CPU
+ * keeps loading — the two transfers the model charges for it).
  */
 public final class Calibrate {
     private static final int BATCH = 1_000;
@@ -135,6 +140,7 @@ public final class Calibrate {
         int other = cpus > 1 ? 1 : 0;
         double[] cross = pingPong("pingpong-cross", 0, other, n(3_000));
         double[] same = pingPong("pingpong-same", 0, 0, n(3_000));
+        double transfer = cpus > 1 ? lineTransfer(n(400)) : 0;
         preemptedUnderHogs(Math.max(200, (long) (2_000 * scale)));
         long unparkBusy = Math.round(same[1]);
         // A same-CPU ping-pong holds one switch too: on a busy host the yield probe also switches to other processes.
@@ -153,6 +159,7 @@ public final class Calibrate {
         c.put("spinLoadPs", Math.round(load * PS_PER_NS));
         // A timed park ends with an idle wake-up and a switch-in, as the model charges them.
         c.put("timerSlackNs", Math.max(0, Math.round(timedPark) - TIMED_PARK_NS - c.get("parkNs") - c.get("wakeupIdleNs") - ctx));
+        c.put("lineTransferNs", Math.round(transfer));
         Map<String, String> host = new LinkedHashMap<>();
         host.put("cpus", Integer.toString(cpus));
         host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
@@ -355,6 +362,50 @@ public final class Calibrate {
                 }
             }
         }
+    }
+
+    /**
+     * The cost of moving a written cache line to another CPU: {@code cas-pingpong} (per hand-over of
+     * one word between two threads pinned to CPUs 0 and 1, in batches of {@link #BATCH} rounds)
+     * minus {@code cas-private} (the same load and CAS on a private word), halved (a hand-over is
+     * two transfers: the load's fetch and the CAS's invalidation of the other copy).
+     */
+    private double lineTransfer(int batches) throws InterruptedException {
+        int warm = batches / 10 + 1;
+        AtomicInteger shared = new AtomicInteger();
+        int rounds = (batches + warm) * BATCH;
+        Thread partner = new Thread(() -> {
+            pin(1);
+            for (int v = 1; v < 2 * rounds; v += 2) {
+                takeTurn(shared, v);
+            }
+        }, "calibrate-cas-partner");
+        partner.start();
+        long[] perBatch = pinned(0, () -> {
+            long[] s = new long[batches + warm];
+            int v = 0;
+            for (int b = 0; b < s.length; b++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < BATCH; i++, v += 2) {
+                    takeTurn(shared, v);
+                }
+                s[b] = System.nanoTime() - t0;
+            }
+            return s;
+        });
+        partner.join();
+        double handOver = record("cas-pingpong", Arrays.copyOfRange(perBatch, warm, perBatch.length), 2.0 * BATCH);
+        AtomicInteger own = new AtomicInteger();
+        double local = batched("cas-private", batches, () -> takeTurn(own, own.get()));
+        return Math.max(0, (handOver - local) / 2);
+    }
+
+    /** Waits in a load loop until {@code word} is {@code v}, then CASes it to {@code v + 1}. */
+    private static void takeTurn(AtomicInteger word, int v) {
+        while (word.get() != v) {
+            // a plain load loop: a pause would add its own latency to every hand-over
+        }
+        word.compareAndSet(v, v + 1);
     }
 
     /** 2 threads read the clock in a loop next to 4 CPU hogs; every gap over 50 µs is a preemption. */

@@ -48,6 +48,8 @@ public final class ModelReplay {
         double[] same = pingPong(one.build());
         m.put("pingpong-same-latency", same[0]);
         m.put("pingpong-same-unpark", same[1]);
+        CalibrationProfile.Probe local = profile.measured().get("cas-private");
+        m.put("cas-pingpong", casPingPong(two.build(), local == null ? 0 : Math.round(local.p50Ns())));
         return m;
     }
 
@@ -109,6 +111,42 @@ public final class ModelReplay {
         });
         sim.run(1_000_000_000L);
         return (t[1] - t[0]) / (double) ROUNDS;
+    }
+
+    /**
+     * The CAS ping-pong of {@link Calibrate} in the model: two tasks on two CPUs take turns to
+     * write one line, each polling it until the other's write; mean time per hand-over. Before each
+     * write a task also runs {@code localNs}, the measured {@code cas-private} (the load and CAS
+     * themselves, which the model charges no cost for).
+     */
+    private static double casPingPong(SimConfig c, long localNs) {
+        Object line = new Object();
+        int[] word = {0};
+        long[] t = new long[2];
+        Simulation sim = new Simulation(c);
+        for (int me = 0; me < 2; me++) {
+            int side = me;
+            sim.spawn("cas-" + me, p -> {
+                for (int v = side; v < 2 * ROUNDS; v += 2) {
+                    if (v == 2) {
+                        t[0] = p.now(); // the first hand-over of the line done: both CPUs hold it
+                    }
+                    for (;;) {
+                        p.lineAccess(line, false);
+                        if (word[0] == v) {
+                            break;
+                        }
+                        p.spinLoads(1);
+                    }
+                    p.work(localNs);
+                    p.lineAccess(line, true); // the write follows its declaration with no model call between
+                    word[0] = v + 1;
+                }
+                t[1] = Math.max(t[1], p.now());
+            });
+        }
+        sim.run(1_000_000_000L);
+        return (t[1] - t[0]) / (2.0 * ROUNDS - 2);
     }
 
     /** The ping-pong of {@link Calibrate} in the model: {median latency, median unpark cost}. */

@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A plain spin-then-park lock on a {@link Platform}, the model's own contention workload (the
  * project's real adaptive mutex lives in adaptive-mutex-demo). Spins a fixed number of
- * {@link Platform#spinPause()} rounds, then queues and parks. Not fair, not reentrant.
+ * {@link Platform#spinPause()} rounds, then queues and parks. Not fair, not reentrant. Every
+ * access to the owner word is declared with {@link Platform#lineAccess} first, so the model
+ * charges the word's cache-line transfers.
  *
  * <p>Correct on real threads too: a waiter queues itself before its last acquire attempt and an
  * unlocker releases before it unparks the head, so a wake-up cannot be lost (park/unpark keep a
@@ -33,25 +35,32 @@ public final class SpinParkLock {
     /** Acquires the lock. */
     public void lock() {
         PlatformTask me = platform.currentTask();
-        if (owner.compareAndSet(null, me)) {
+        if (cas(me)) {
             return;
         }
         for (int i = 0; i < spins; i++) {
             platform.spinPause();
-            if (owner.get() == null && owner.compareAndSet(null, me)) {
+            platform.lineAccess(owner, false);
+            if (owner.get() == null && cas(me)) {
                 return;
             }
         }
         // Queue once and keep the place: the unlocker wakes the oldest waiter.
         waiters.add(me);
-        while (!owner.compareAndSet(null, me)) {
+        while (!cas(me)) {
             platform.park(this);
         }
         waiters.remove(me);
     }
 
+    private boolean cas(PlatformTask me) {
+        platform.lineAccess(owner, true);
+        return owner.compareAndSet(null, me);
+    }
+
     /** Releases the lock and wakes one waiter. */
     public void unlock() {
+        platform.lineAccess(owner, true);
         owner.set(null);
         PlatformTask next = waiters.peek();
         if (next != null) {

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CalibrationProfileTest {
     private static final CalibrationProfile SAMPLE = new CalibrationProfile(Map.of("cpus", "2"),
-            new CostProfile(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), Map.of("nanotime", new CalibrationProfile.Probe(25.5, 30, 1000)));
+            new CostProfile(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), Map.of("nanotime", new CalibrationProfile.Probe(25.5, 30, 1000)));
 
     @Test
     void roundTripsThroughJson() {
@@ -38,7 +38,7 @@ class CalibrationProfileTest {
         "unknown cost                        | \"yieldNs\": 7,              | \"yieldNs\": 7, \"fooNs\": 1,          | fooNs",
         "fractional cost                     | \"clockReadNs\": 8           | \"clockReadNs\": 8.5                   | costs.clockReadNs",
         "string cost                         | \"spinPauseNs\": 9           | \"spinPauseNs\": \"9\"                 | costs.spinPauseNs",
-        "missing last cost                   | ,\\n    \"timerSlackNs\": 11 |                                        | timerSlackNs",
+        "missing last cost                   | ,\\n    \"lineTransferNs\": 12 |                                      | lineTransferNs",
         "unknown top-level field             | \"costs\":                   | \"extra\": 1, \"costs\":               | extra",
         "wrong format                        | taskscratch-calibration-1    | other-2                                | format",
         "unknown probe field                 | \"samples\": 1000            | \"samples\": 1000, \"p99Ns\": 1        | measured.nanotime.p99Ns",
@@ -63,7 +63,7 @@ class CalibrationProfileTest {
         // Guards the table above: each replacement must find its text in the sample, or the test would pass vacuously.
         String json = SAMPLE.toJson();
         for (String needle : new String[] {"\"wakeupIdleNs\": 2,", "\"parkNs\": 6", "\"yieldNs\": 7,", "\"clockReadNs\": 8",
-            "\"spinPauseNs\": 9", ",\n    \"timerSlackNs\": 11", "\"costs\":", "taskscratch-calibration-1", "\"samples\": 1000", "\"p50Ns\": 25.5", "}\n}\n"}) {
+            "\"spinPauseNs\": 9", ",\n    \"lineTransferNs\": 12", "\"costs\":", "taskscratch-calibration-1", "\"samples\": 1000", "\"p50Ns\": 25.5", "}\n}\n"}) {
             assertTrue(json.contains(needle), needle + " in\n" + json);
         }
     }

@@ -16,7 +16,7 @@ class ModelReplayTest {
         CalibrationProfile d = CalibrationProfile.defaultProfile();
         Map<String, Double> model = ModelReplay.replay(d);
         for (String probe : List.of("nanotime", "onspinwait", "spinload", "yield-empty", "parknanos-1us", "pingpong-cross-latency", "pingpong-cross-unpark",
-                "pingpong-same-latency", "pingpong-same-unpark")) {
+                "pingpong-same-latency", "pingpong-same-unpark", "cas-pingpong")) {
             double measured = d.measured().get(probe).p50Ns();
             assertEquals(measured, model.get(probe), ModelReplay.TOLERANCE * measured, probe);
         }
@@ -24,7 +24,7 @@ class ModelReplayTest {
 
     @Test
     void replayFollowsTheCostsItIsGiven() {
-        CostProfile c = new CostProfile(1_000, 30_000, 2_000, 5_000, 2_000, 500, 400, 25, 30, 1_500, 50_000);
+        CostProfile c = new CostProfile(1_000, 30_000, 2_000, 5_000, 2_000, 500, 400, 25, 30, 1_500, 50_000, 80);
         Map<String, Double> m = ModelReplay.replay(new CalibrationProfile(Map.of(), c, Map.of()));
         assertEquals(25, m.get("nanotime"));
         assertEquals(30, m.get("onspinwait"));
@@ -35,6 +35,8 @@ class ModelReplayTest {
         assertEquals(30_000 + 1_000, m.get("pingpong-cross-latency"), "idle wake-up + switch-in");
         assertEquals(5_000, m.get("pingpong-cross-unpark"));
         assertEquals(2_000, m.get("pingpong-same-unpark"));
+        double handOver = m.get("cas-pingpong");
+        assertTrue(handOver >= 2 * 80 && handOver <= 2 * 80 + 2 * 2, "two transfers, a poll at most late each: " + handOver);
         assertTrue(m.get("pingpong-same-latency") >= 2_000 + 500 + 1_000 - 1_000,
                 "unpark, park, switch (a wake-up preemption may cut the park): " + m);
     }
