@@ -162,6 +162,33 @@ class EevdfPolicyTest {
     }
 
     @Test
+    void aDelayedSleeperWakesOnItsOwnCpuEvenWithAnotherIdle() {
+        // CPU 0: C (forked first, runs first) and A; CPU 1: B, which exits at once and leaves CPU 1 idle. C parks
+        // at 100 us not eligible (V 50 us), so it stays queued on CPU 0; its timer at 150 us wakes it there
+        // (ttwu_runnable), not onto the idle CPU 1 where a sleeper that left its queue goes.
+        for (String policy : List.of(EevdfPolicy.NAME, FairPolicy.NAME)) {
+            Simulation sim = new Simulation(eevdf().cpus(2).policy(policy).idleStealing(false).balanceIntervalNs(1_000 * MS).build());
+            int[] wokeOn = {-1};
+            SimTask c = sim.spawn("c", p -> {
+                p.work(100 * US);
+                p.parkNanos(50 * US);
+            });
+            sim.spawn("b", p -> { });
+            sim.spawnDaemon("a", Workloads.cpuHog(100 * US));
+            sim.addListener(new SchedEventListener() {
+                @Override
+                public void onWakeup(SimTask task, int cpu, SimTask waker, long now) {
+                    if (task == c) {
+                        wokeOn[0] = cpu;
+                    }
+                }
+            });
+            sim.run(20 * MS);
+            assertEquals(policy.equals(EevdfPolicy.NAME) ? 0 : 1, wokeOn[0], policy);
+        }
+    }
+
+    @Test
     void sameSeedSameTraceWithEevdfAndADifferentOneFromFair() {
         SimConfig c = SimConfig.builder().cpus(2).policy(EevdfPolicy.NAME).seed(11).build();
         String first = Scenarios.mixed(c, 20 * MS).sha256();
