@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  *       {@code vprot}, the deadline it had when picked (RUN_TO_PARITY, {@code set_protect_slice}
  *       with one slice length for all). Ties on the deadline go to the earlier-queued entity.</li>
  *   <li><b>Slice</b> ({@code update_deadline}): when {@code v} reaches {@code d}, {@code d = v +
- *       slice}, with {@code slice} = {@code sysctl_sched_base_slice}, 0.75 ms scaled by {@code 1 +
+ *       slice}, with {@code slice} = {@code sysctl_sched_base_slice}, 0.70 ms scaled by {@code 1 +
  *       ilog2(min(cpus, 8))} ({@code update_sysctl}). HRTICK is off, so the running task is
  *       rescheduled only at a scheduler tick ({@link SchedPolicy#TICK_NS}) once {@code v} has
  *       reached {@code vprot} and another entity is queued ({@code update_curr}), or at a wake-up.</li>
@@ -55,6 +55,8 @@ import java.util.function.Consumer;
 public final class EevdfPolicy implements SchedPolicy {
     /** The policy's name in {@link SimConfig}. */
     public static final String NAME = "eevdf";
+    /** Linux's normalized {@code sysctl_sched_base_slice} since 6.15 (0.75 ms in 6.6 to 6.14). */
+    public static final long NORMALIZED_BASE_SLICE_NS = 700_000L;
     /** Linux caps the CPU count of the tunable scaling at 8 ({@code get_update_sysctl_factor}). */
     private static final int SCALING_CPU_CAP = 8;
 
@@ -74,7 +76,7 @@ public final class EevdfPolicy implements SchedPolicy {
      * Linux's {@code sysctl_sched_base_slice} on {@code cpus} CPUs: the normalized value times
      * {@code 1 + ilog2(min(cpus, 8))} (SCHED_TUNABLESCALING_LOG, the default).
      *
-     * @param normalizedNs the unscaled base slice (0.75 ms in Linux)
+     * @param normalizedNs the unscaled base slice ({@link #NORMALIZED_BASE_SLICE_NS} in Linux)
      * @param cpus         the CPU count
      * @return the scaled base slice
      */

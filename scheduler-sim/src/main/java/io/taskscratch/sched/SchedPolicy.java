@@ -72,7 +72,7 @@ public interface SchedPolicy {
         return switch (config.policy()) {
             case RoundRobinPolicy.NAME -> new RoundRobinPolicy(config.rrSliceNs());
             case FairPolicy.NAME -> new FairPolicy(config.latencyNs(), config.minGranularityNs(), config.wakeupGranularityNs());
-            case EevdfPolicy.NAME -> new EevdfPolicy(EevdfPolicy.scaledBaseSlice(config.minGranularityNs(), config.cpus()));
+            case EevdfPolicy.NAME -> new EevdfPolicy(EevdfPolicy.scaledBaseSlice(EevdfPolicy.NORMALIZED_BASE_SLICE_NS, config.cpus()));
             default -> throw new ScratchException(Errno.EINVAL, "policy '" + config.policy() + "': must be one of " + NAMES);
         };
     }

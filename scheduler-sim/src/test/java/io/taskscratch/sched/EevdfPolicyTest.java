@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The EEVDF policy's rules on one CPU with zero costs, where every virtual runtime, deadline and
  * switch time follows by hand from fair.c's rules (the comments carry the arithmetic; base slice
- * 0.75 ms on one CPU, tick 4 ms).
+ * 0.70 ms on one CPU, tick 4 ms).
  */
 class EevdfPolicyTest {
     private static final long US = 1_000L;
@@ -29,10 +29,12 @@ class EevdfPolicyTest {
 
     @Test
     void baseSliceScalesWithTheLogOfTheCpuCountUpToEight() {
-        assertEquals(750 * US, EevdfPolicy.scaledBaseSlice(750 * US, 1));
-        assertEquals(1_500 * US, EevdfPolicy.scaledBaseSlice(750 * US, 2), "the 2-CPU test host: 1.5 ms");
-        assertEquals(2_250 * US, EevdfPolicy.scaledBaseSlice(750 * US, 4));
-        assertEquals(3_000 * US, EevdfPolicy.scaledBaseSlice(750 * US, 64), "capped at 8 CPUs");
+        long base = EevdfPolicy.NORMALIZED_BASE_SLICE_NS;
+        assertEquals(700 * US, EevdfPolicy.scaledBaseSlice(base, 1));
+        assertEquals(1_400 * US, EevdfPolicy.scaledBaseSlice(base, 2), "the 2-CPU test host: 1.4 ms");
+        assertEquals(2_100 * US, EevdfPolicy.scaledBaseSlice(base, 4));
+        assertEquals(2_800 * US, EevdfPolicy.scaledBaseSlice(base, 64), "capped at 8 CPUs");
+        assertEquals(1_400 * US, new Simulation(eevdf().cpus(2).build()).policy().timeSlice(null, null), "what eevdf runs with");
     }
 
     @Test
@@ -40,7 +42,7 @@ class EevdfPolicyTest {
         // Slice 6 ms: a forked task's first deadline is half a slice (3 ms) -> A to the 4 ms tick, B to 8 ms.
         // Then A (v 4, d 10 ms) runs from 8 ms until v reaches 10 ms at 14 ms -> the 16 ms tick; B likewise
         // to 24 ms; A again (v 12, d 18 ms, queued first) to the end at 25 ms.
-        Simulation sim = new Simulation(eevdf().minGranularityNs(6 * MS).build());
+        Simulation sim = new Simulation(eevdf().build(), new EevdfPolicy(6 * MS));
         List<Long> switches = new ArrayList<>();
         sim.addListener(new SchedEventListener() {
             @Override
@@ -60,9 +62,9 @@ class EevdfPolicyTest {
 
     @Test
     void aWokenTaskWithPositiveLagPreemptsARunningTaskWithALaterDeadline() {
-        // A runs 0-4 ms; B (v 0, d 375 us) runs at 4 ms for 100 us and parks eligible: V = (4000 + 100) / 2,
-        // lag 1950 us saved. A runs alone from 4.1 ms (deadline renewed to v 5000 + 750 at the 5.1 ms wake-up).
-        // B is placed at V - 2 * 1950 = 1100 us, deadline 1850 us; A (v 5000) is not eligible: B preempts at once.
+        // A runs 0-4 ms; B (v 0, d 350 us) runs at 4 ms for 100 us and parks eligible: V = (4000 + 100) / 2,
+        // lag 1950 us saved. A runs alone from 4.1 ms (deadline renewed to v 5000 + 700 at the 5.1 ms wake-up).
+        // B is placed at V - 2 * 1950 = 1100 us, deadline 1800 us; A (v 5000) is not eligible: B preempts at once.
         Simulation sim = new Simulation(eevdf().build());
         long[] back = new long[1];
         SimTask a = sim.spawnDaemon("a", Workloads.cpuHog(100 * US));
@@ -81,7 +83,7 @@ class EevdfPolicyTest {
         });
         sim.run(20 * MS);
         assertEquals(1_100 * US, placed[0], "lag 1950 us kept, inflated by (n + 1) / n");
-        assertEquals(1_850 * US, placed[1]);
+        assertEquals(1_800 * US, placed[1]);
         assertEquals(5_100 * US, back[0], "preempts at the wake-up, not at A's next tick (8 ms)");
         assertEquals(2, a.preemptions(), "the 4 ms tick and B's wake-up");
     }
@@ -90,7 +92,7 @@ class EevdfPolicyTest {
     void aSleeperWithNegativeLagKeepsItsPlaceAfterAShortSleep() {
         // B runs first (forked first) for 100 us and parks with A queued: V = (0 + 100) / 2 = 50 < 100, not
         // eligible, so it stays queued (DELAY_DEQUEUE). A wakes it 50 us later: V = (50 + 100) / 2 = 75, lag
-        // still negative, so B keeps v 100 and deadline 375 us and does not preempt A.
+        // still negative, so B keeps v 100 and deadline 350 us and does not preempt A.
         Simulation sim = new Simulation(eevdf().build());
         SimTask[] tasks = new SimTask[2];
         long[] back = new long[1];
@@ -125,7 +127,7 @@ class EevdfPolicyTest {
         sim.run(20 * MS);
         assertTrue(delayedAtWake[0], "parked while not eligible: stays queued");
         assertEquals(100 * US, placed[0], "negative lag kept: same virtual runtime");
-        assertEquals(375 * US, placed[1], "same deadline (half a slice after its start)");
+        assertEquals(350 * US, placed[1], "same deadline (half a slice after its start)");
         assertEquals(4 * MS, back[0], "no wake-up preemption: A keeps its protected slice to the 4 ms tick");
         assertFalse(tasks[1].delayed);
     }
@@ -134,7 +136,7 @@ class EevdfPolicyTest {
     void aLongSleepTurnsTheLagPositiveAndTheSleeperIsPlacedWithLagZero() {
         // The same, but A wakes B after 2 ms: V = (2000 + 100) / 2 = 1050 > 100, the lag turned positive: B
         // leaves the average and is placed with lag 0 at the V of the rest, A's 2000 us (requeue_delayed_entity,
-        // DELAY_ZERO), deadline 2000 + 750 us.
+        // DELAY_ZERO), deadline 2000 + 700 us.
         Simulation sim = new Simulation(eevdf().build());
         SimTask[] tasks = new SimTask[2];
         tasks[1] = sim.spawn("b", p -> {
@@ -158,7 +160,7 @@ class EevdfPolicyTest {
         });
         sim.run(20 * MS);
         assertEquals(2_000 * US, placed[0]);
-        assertEquals(2_750 * US, placed[1]);
+        assertEquals(2_700 * US, placed[1]);
     }
 
     @Test
