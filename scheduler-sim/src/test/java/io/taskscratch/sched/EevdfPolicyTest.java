@@ -73,14 +73,7 @@ class EevdfPolicyTest {
             p.parkNanos(MS);
             back[0] = p.now();
         });
-        long[] placed = new long[2];
-        sim.addListener(new SchedEventListener() {
-            @Override
-            public void onWakeup(SimTask task, int cpu, SimTask waker, long now) {
-                placed[0] = task.vruntime;
-                placed[1] = task.deadline;
-            }
-        });
+        long[] placed = placementAtWakeup(sim);
         sim.run(20 * MS);
         assertEquals(1_100 * US, placed[0], "lag 1950 us kept, inflated by (n + 1) / n");
         assertEquals(1_800 * US, placed[1]);
@@ -94,29 +87,11 @@ class EevdfPolicyTest {
         // eligible, so it stays queued (DELAY_DEQUEUE). A wakes it 50 us later: V = (50 + 100) / 2 = 75, lag
         // still negative, so B keeps v 100 and deadline 350 us and does not preempt A.
         Simulation sim = new Simulation(eevdf().build());
-        SimTask[] tasks = new SimTask[2];
         long[] back = new long[1];
-        tasks[1] = sim.spawn("b", p -> {
-            p.work(100 * US);
-            p.park();
-            back[0] = p.now();
-        });
-        tasks[0] = sim.spawnDaemon("a", p -> {
-            p.work(50 * US);
-            p.unpark(tasks[1]);
-            while (true) {
-                p.work(100 * US);
-            }
-        });
+        SimTask[] tasks = sleeperWokenAfter(sim, 50 * US, back);
         boolean[] delayedAtWake = new boolean[1];
-        long[] placed = new long[2];
+        long[] placed = placementAtWakeup(sim);
         sim.addListener(new SchedEventListener() {
-            @Override
-            public void onWakeup(SimTask task, int cpu, SimTask waker, long now) {
-                placed[0] = task.vruntime;
-                placed[1] = task.deadline;
-            }
-
             @Override
             public void onSwitch(SimTask prev, SimTask next, int cpu, boolean preempt, long now) {
                 if (prev == tasks[1] && prev.state() == TaskState.BLOCKED) {
@@ -138,18 +113,33 @@ class EevdfPolicyTest {
         // leaves the average and is placed with lag 0 at the V of the rest, A's 2000 us (requeue_delayed_entity,
         // DELAY_ZERO), deadline 2000 + 700 us.
         Simulation sim = new Simulation(eevdf().build());
+        sleeperWokenAfter(sim, 2 * MS, new long[1]);
+        long[] placed = placementAtWakeup(sim);
+        sim.run(20 * MS);
+        assertEquals(2_000 * US, placed[0]);
+        assertEquals(2_700 * US, placed[1]);
+    }
+
+    /** B (forked first) works 100 us and parks; A works {@code wakeAfterNs}, unparks B and spins; B notes when it runs again. */
+    private static SimTask[] sleeperWokenAfter(Simulation sim, long wakeAfterNs, long[] back) {
         SimTask[] tasks = new SimTask[2];
         tasks[1] = sim.spawn("b", p -> {
             p.work(100 * US);
             p.park();
+            back[0] = p.now();
         });
         tasks[0] = sim.spawnDaemon("a", p -> {
-            p.work(2 * MS);
+            p.work(wakeAfterNs);
             p.unpark(tasks[1]);
             while (true) {
                 p.work(100 * US);
             }
         });
+        return tasks;
+    }
+
+    /** The woken task's virtual runtime and deadline just after its placement (the last wake-up of the run). */
+    private static long[] placementAtWakeup(Simulation sim) {
         long[] placed = new long[2];
         sim.addListener(new SchedEventListener() {
             @Override
@@ -158,9 +148,7 @@ class EevdfPolicyTest {
                 placed[1] = task.deadline;
             }
         });
-        sim.run(20 * MS);
-        assertEquals(2_000 * US, placed[0]);
-        assertEquals(2_700 * US, placed[1]);
+        return placed;
     }
 
     @Test
