@@ -62,7 +62,7 @@ public final class DemoMain implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     String think = "1us";
 
-    @Option(names = "--policy", description = "Scheduler of the model: fair (CFS-like) or rr (round robin) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--policy", description = "Scheduler of the model: fair (CFS-like), eevdf (Linux 6.6+) or rr (round robin) (default ${DEFAULT-VALUE}).")
     String policy = "fair";
 
     @Option(names = "--duration-ms", description = "Virtual run time of each table run, in ms, 1 to " + OptionLimits.MAX_DURATION_MS

@@ -30,7 +30,7 @@ final class OptionLimits {
     /** Most repeats per lock on the kernel backend. */
     static final int MAX_REPEATS = 20;
     /** Scheduler policies of the model. */
-    static final List<String> POLICIES = List.of("fair", "rr");
+    static final List<String> POLICIES = List.of("fair", "eevdf", "rr");
     /** Backends. */
     static final List<String> BACKENDS = List.of("model", "kernel");
     /** Options that configure the model and mean nothing for real threads on this machine. */

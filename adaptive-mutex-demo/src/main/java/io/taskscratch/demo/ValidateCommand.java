@@ -68,6 +68,10 @@ public final class ValidateCommand implements Callable<Integer> {
             + "(default: the profile checked in with the model).")
     Path calibration;
 
+    @Option(names = "--policy", split = ",", description = "Scheduler policies of the model, each compared with the same real runs "
+            + "(default: fair).")
+    List<String> policies = List.of("fair");
+
     @Option(names = "--repeats", description = "Real runs per lock and shape, >= 2 (default ${DEFAULT-VALUE}).")
     int repeats = 3;
 
@@ -101,8 +105,8 @@ public final class ValidateCommand implements Callable<Integer> {
         this.console = console;
     }
 
-    /** One lock in one shape: the model result and the real repeats. */
-    private record Row(Shape shape, String lock, RunResult model, double[] real) {
+    /** One lock in one shape: the model result (one per policy) and the real repeats. */
+    private record Row(Shape shape, String lock, RunResult[] models, double[] real) {
         double realMean() {
             double s = 0;
             for (double v : real) {
@@ -127,6 +131,11 @@ public final class ValidateCommand implements Callable<Integer> {
         atLeast("--real-ms", realMs, 1);
         atLeast("--model-ms", modelMs, 1);
         atLeast("--seeds", seeds, 1);
+        for (String p : policies) {
+            if (!OptionLimits.POLICIES.contains(p)) {
+                throw new ParameterException(spec.commandLine(), "--policy " + p + ": must be one of " + String.join(", ", OptionLimits.POLICIES));
+            }
+        }
         CalibrationProfile profile = calibration == null ? CalibrationProfile.defaultProfile() : CalibrationProfile.load(calibration);
         String profileName = calibration == null ? "checked-in default" : calibration.toString();
         List<Shape> shapes = shortMode ? SHORT_SHAPES : SHAPES;
@@ -143,21 +152,24 @@ public final class ValidateCommand implements Callable<Integer> {
         double pauseNs = KernelDemoRun.measurePauseNs();
         String loadBefore = Calibrate.loadavg();
         console.printf(Locale.ROOT, "validate: %d CPUs, %d shapes, %d real repeats x %d ms wall, model %d ms x %d seeds, load average %s%n"
-                + "  calibration %s: %s%n  adaptive mutex: real threads SpinTuning.measured(), model %s%n", cpus, shapes.size(),
-                repeats, real, model, modelSeeds, loadBefore, profileName, profile.costs().summary(), DemoRun.modelTuning(profile.costs()));
+                + "  calibration %s: %s%n  adaptive mutex: real threads SpinTuning.measured(), model %s%n  model policies: %s%n", cpus,
+                shapes.size(), repeats, real, model, modelSeeds, loadBefore, profileName, profile.costs().summary(),
+                DemoRun.modelTuning(profile.costs()), String.join(", ", policies));
         List<Row> rows = new ArrayList<>();
         for (Shape shape : shapes) {
             rows.addAll(runShape(shape, cpus, kernel, pauseNs, profile.costs(), real, model, modelSeeds));
         }
         String loadAfter = Calibrate.loadavg();
         console.println();
-        StringBuilder csv = new StringBuilder("shape,lock,model_lock,real_lock,cpus,threads,hogs,cs,think,model_throughput_per_s,"
+        StringBuilder csv = new StringBuilder("shape,lock,model_lock,real_lock,cpus,threads,hogs,cs,think,policy,model_throughput_per_s,"
                 + "real_throughput_per_s_mean,real_throughput_per_s_repeats,model_ratio,real_ratio,rho_model_real,rho_real_real,"
                 + "calibration,costs,loadavg_before,loadavg_after\n");
         List<ValidationChart.Point> points = new ArrayList<>();
         for (Shape shape : shapes) {
             List<Row> rs = rows.stream().filter(r -> r.shape() == shape).toList();
-            report(shape, cpus, rs, csv, points, profileName, profile.costs(), loadBefore, loadAfter);
+            for (int p = 0; p < policies.size(); p++) {
+                report(shape, p, cpus, rs, csv, points, profileName, profile.costs(), loadBefore, loadAfter);
+            }
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("validate.csv"), csv.toString());
@@ -175,7 +187,7 @@ public final class ValidateCommand implements Callable<Integer> {
         if (kernel == null) {
             locks.remove("adaptive-state");
         }
-        RunResult[] models = new RunResult[locks.size()];
+        RunResult[][] models = new RunResult[locks.size()][policies.size()];
         double[][] reals = new double[locks.size()][repeats];
         Distribution cs = Distribution.parse(shape.cs());
         for (int rep = 0; rep < repeats; rep++) {
@@ -185,13 +197,15 @@ public final class ValidateCommand implements Callable<Integer> {
                 RunSpec realSpec = new RunSpec(shape.name(), LockChoice.parse(realId(lock)), cpus, threads, shape.hogs(), cs, cs,
                         "linux", realMs * 1_000_000L, seed + rep, 1, 0, false);
                 reals[i][rep] = KernelDemoRun.run(realSpec, kernel, pauseNs).throughputPerSec();
-                if (rep == 0) {
+                StringBuilder modelText = new StringBuilder();
+                for (int p = 0; rep == 0 && p < policies.size(); p++) {
                     RunSpec modelSpec = new RunSpec(shape.name(), LockChoice.parse(modelId(lock)), cpus, threads, shape.hogs(), cs, cs,
-                            "fair", modelMs * 1_000_000L, seed, modelSeeds, 0, false, costs);
-                    models[i] = DemoRun.run(modelSpec, null);
+                            policies.get(p), modelMs * 1_000_000L, seed, modelSeeds, 0, false, costs);
+                    models[i][p] = DemoRun.run(modelSpec, null);
+                    modelText.append(String.format(Locale.ROOT, "   model[%s] %,12.0f acq/s", policies.get(p), models[i][p].throughputPerSec()));
                 }
                 console.printf(Locale.ROOT, "  [%s rep %d/%d] %-15s real %,12.0f acq/s%s%n", shape.name(), rep + 1, repeats, lock,
-                        reals[i][rep], rep == 0 ? String.format(Locale.ROOT, "   model %,12.0f acq/s", models[i].throughputPerSec()) : "");
+                        reals[i][rep], modelText);
             }
         }
         List<Row> rows = new ArrayList<>();
@@ -209,13 +223,13 @@ public final class ValidateCommand implements Callable<Integer> {
         return lock.equals("adaptive-state") ? "adaptive-kernel" : lock;
     }
 
-    private void report(Shape shape, int cpus, List<Row> rs, StringBuilder csv, List<ValidationChart.Point> points, String profileName,
+    private void report(Shape shape, int policy, int cpus, List<Row> rs, StringBuilder csv, List<ValidationChart.Point> points, String profileName,
                         CostProfile costs, String loadBefore, String loadAfter) {
         int n = rs.size();
         double[] model = new double[n];
         double[] realMean = new double[n];
         for (int i = 0; i < n; i++) {
-            model[i] = rs.get(i).model().throughputPerSec();
+            model[i] = rs.get(i).models()[policy].throughputPerSec();
             realMean[i] = rs.get(i).realMean();
         }
         double bestModel = max(model);
@@ -240,9 +254,9 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         double rhoReal = rhoRealSum / pairs;
         Row first = rs.getFirst();
-        RunSpec spec = first.model().spec();
-        console.printf(Locale.ROOT, "%s: %d threads + %d hogs on %d CPUs, cs %s, think %s%n", shape.name(), spec.threads(), spec.hogs(),
-                cpus, shape.cs(), shape.cs());
+        RunSpec spec = first.models()[policy].spec();
+        console.printf(Locale.ROOT, "%s: %d threads + %d hogs on %d CPUs, cs %s, think %s, model policy %s%n", shape.name(), spec.threads(),
+                spec.hogs(), cpus, shape.cs(), shape.cs(), spec.policy());
         String fmt = "  %-15s %13s %13s %9s %9s %7s   %s%n";
         console.printf(Locale.ROOT, fmt, "lock", "model acq/s", "real acq/s", "model/best", "real/best", "diff", "real repeats");
         int within = 0;
@@ -261,10 +275,10 @@ public final class ValidateCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "%,.0f", realMean[i]), String.format(Locale.ROOT, "%.2f", mr),
                     String.format(Locale.ROOT, "%.2f", rr), String.format(Locale.ROOT, "%+.2f", mr - rr), reps);
             csv.append(String.join(",", shape.name(), r.lock(), modelId(r.lock()), realId(r.lock()), Integer.toString(cpus),
-                    Integer.toString(spec.threads()), Integer.toString(spec.hogs()), shape.cs(), shape.cs(), num(model[i]), num(realMean[i]),
+                    Integer.toString(spec.threads()), Integer.toString(spec.hogs()), shape.cs(), shape.cs(), spec.policy(), num(model[i]), num(realMean[i]),
                     reps.toString(), num(mr), num(rr), num(rhoModelReal), num(rhoReal), Report.quote(profileName), Report.quote(costs.summary()),
                     Report.quote(loadBefore), Report.quote(loadAfter))).append('\n');
-            points.add(new ValidationChart.Point(shape.name(), r.lock(), rr, mr));
+            points.add(new ValidationChart.Point(policies.size() == 1 ? shape.name() : shape.name() + "/" + spec.policy(), r.lock(), rr, mr));
         }
         console.printf(Locale.ROOT, "  rho(model, real) %.2f   rho(real, real) %.2f (mean of %d pairs, min %.2f)%n", rhoModelReal, rhoReal,
                 pairs, rhoRealMin);

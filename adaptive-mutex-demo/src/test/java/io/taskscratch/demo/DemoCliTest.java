@@ -43,7 +43,7 @@ class DemoCliTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "--cpus|0|1..256", "--seeds|0|1..64", "--threads|-3|0..1024", "--oversub|0|(0, 64]", "--oversub|-1|(0, 64]",
-        "--drop-rates|-5|0..100", "--drop-rates|200|0..100", "--memory-pressure|2|0..1", "--policy|foo|fair or rr",
+        "--drop-rates|-5|0..100", "--drop-rates|200|0..100", "--memory-pressure|2|0..1", "--policy|foo|fair or eevdf or rr",
         "--cpus|100000|1..256", "--threads|2147483647|0..1024", "--hogs|-2|-1..1024", "--duration-ms|0|1..60000",
         "--timeline-us|6000|1..5000", "--cs|fast|<n>us", "--locks|mcs|adaptive-pinned", "--locks|adaptive-kernel|--backend kernel",
         "--backend|gpu|model or kernel", "--repeats|2|--backend kernel only", "--calibration|/nonexistent/profile.json|no such file"})

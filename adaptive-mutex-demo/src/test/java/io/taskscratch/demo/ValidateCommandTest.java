@@ -47,6 +47,33 @@ class ValidateCommandTest {
     }
 
     @Test
+    void eachModelPolicyIsComparedWithTheSameRealRuns(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code = new CommandLine(new ValidateCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
+                .execute("--short", "--policy", "fair,eevdf", "--out", dir.toString());
+        String console = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, console);
+        List<String[]> rows = Files.readAllLines(dir.resolve("validate.csv")).stream().skip(1).map(l -> l.split(",")).toList();
+        int policy = List.of(Files.readAllLines(dir.resolve("validate.csv")).getFirst().split(",")).indexOf("policy");
+        int real = List.of(Files.readAllLines(dir.resolve("validate.csv")).getFirst().split(",")).indexOf("real_throughput_per_s_mean");
+        List<String[]> fair = rows.stream().filter(r -> r[policy].equals("fair")).toList();
+        List<String[]> eevdf = rows.stream().filter(r -> r[policy].equals("eevdf")).toList();
+        assertEquals(rows.size(), 2 * fair.size(), "one row per policy, shape and lock");
+        for (int i = 0; i < fair.size(); i++) {
+            assertEquals(fair.get(i)[0] + fair.get(i)[1] + fair.get(i)[real], eevdf.get(i)[0] + eevdf.get(i)[1] + eevdf.get(i)[real],
+                    "the same real runs");
+        }
+        assertTrue(console.contains("model policy eevdf") && console.contains("model policy fair"), console);
+
+        ByteArrayOutputStream bad = new ByteArrayOutputStream();
+        CommandLine cl = new CommandLine(new ValidateCommand(new PrintStream(bad, true, StandardCharsets.UTF_8)));
+        cl.setErr(new java.io.PrintWriter(bad, true, StandardCharsets.UTF_8));
+        assertEquals(2, cl.execute("--short", "--policy", "cfs", "--out", dir.resolve("bad").toString()));
+        assertTrue(bad.toString(StandardCharsets.UTF_8).contains("--policy cfs: must be one of fair, eevdf, rr"), bad.toString(StandardCharsets.UTF_8));
+        assertFalse(Files.exists(dir.resolve("bad")), "nothing written");
+    }
+
+    @Test
     void aBadCalibrationProfileIsRefusedWithEinvalBeforeAnythingRuns(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, CalibrationProfile.defaultProfile().toJson().replace("\"yieldNs\":", "\"yieldNanos\":"));

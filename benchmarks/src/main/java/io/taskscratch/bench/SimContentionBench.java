@@ -37,7 +37,7 @@ public class SimContentionBench {
     public ThreadKind threads;
 
     /** Scheduling policy. */
-    @Param({"fair", "rr"})
+    @Param({"fair", "eevdf", "rr"})
     public String policy;
 
     /** Spin rounds before parking. */

@@ -28,4 +28,20 @@ public interface RunQueue {
 
     /** Visits the queued tasks in pick order (for invariant checks and reports). */
     void forEach(Consumer<SimTask> action);
+
+    /**
+     * The running task left its CPU without being queued again: it parked, or {@code exited}.
+     * Called before the next task is picked.
+     */
+    default void left(SimTask task, boolean exited) {
+    }
+
+    /** A task taken from another CPU's queue runs here at once (newidle balance), without being queued here. */
+    default void adopt(SimTask task) {
+    }
+
+    /** Whether a wake-up of the parked {@code task} must go to this, its own, CPU (it is still queued here). */
+    default boolean keepsOnWake(SimTask task) {
+        return false;
+    }
 }

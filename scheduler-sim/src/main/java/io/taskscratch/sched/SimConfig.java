@@ -14,7 +14,7 @@ import java.util.Map;
  * constructor rejects bad values with {@code EINVAL} naming the field.
  *
  * @param cpus                 number of CPUs, 1 to {@value #MAX_CPUS}
- * @param policy               {@code "fair"} (CFS-like) or {@code "rr"} (round robin)
+ * @param policy               {@code "fair"} (CFS-like), {@code "eevdf"} (Linux 6.6+) or {@code "rr"} (round robin)
  * @param rrSliceNs            round-robin slice; Linux {@code sched_rr_timeslice_ms} = 100 ms
  * @param latencyNs            fair: targeted period; CFS {@code sched_latency_ns} = 6 ms
  * @param minGranularityNs     fair: minimum slice; CFS {@code sched_min_granularity_ns} = 0.75 ms
@@ -59,11 +59,11 @@ public record SimConfig(
             throw invalid("cpus", cpus, "must be between 1 and " + MAX_CPUS);
         }
         if (policy == null) {
-            throw new ScratchException(Errno.EINVAL, "policy null: must be one of " + RoundRobinPolicy.NAME + ", " + FairPolicy.NAME);
+            throw new ScratchException(Errno.EINVAL, "policy null: must be one of " + SchedPolicy.NAMES);
         }
-        if (!policy.equals(RoundRobinPolicy.NAME) && !policy.equals(FairPolicy.NAME)) {
+        if (!policy.equals(RoundRobinPolicy.NAME) && !policy.equals(FairPolicy.NAME) && !policy.equals(EevdfPolicy.NAME)) {
             throw new ScratchException(Errno.EINVAL,
-                    "policy '" + policy + "': must be one of " + RoundRobinPolicy.NAME + ", " + FairPolicy.NAME);
+                    "policy '" + policy + "': must be one of " + SchedPolicy.NAMES);
         }
         positive("rrSliceNs", rrSliceNs);
         positive("latencyNs", latencyNs);

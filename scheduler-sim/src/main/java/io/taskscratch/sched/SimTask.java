@@ -38,6 +38,16 @@ public final class SimTask implements PlatformTask {
     /** Fair policy: virtual runtime and tie-break sequence. */
     long vruntime;
     long enqueueSeq;
+    /** EEVDF policy: virtual deadline (relative to {@link #vruntime} while {@link #relDeadline}). */
+    long deadline;
+    /** EEVDF policy: lag saved when the task left its queue. */
+    long vlag;
+    /** EEVDF policy: the running task's slice is protected while its virtual runtime is below this. */
+    long vprot;
+    /** EEVDF policy: parked while not eligible, still in its queue (DELAY_DEQUEUE). */
+    boolean delayed;
+    /** EEVDF policy: {@link #deadline} is relative (the task left a queue without sleeping). */
+    boolean relDeadline;
 
     /** Virtual time at which the current model call returns. */
     long resumeAt;

@@ -66,8 +66,6 @@ public final class Simulation {
     /** Linux sd->cache_nice_tries: balance attempts that may fail on hot tasks before hot ones move. */
     private static final int CACHE_NICE_TRIES = 1;
     private static final long PS_PER_NS = 1_000L;
-    /** The scheduler tick, CONFIG_HZ=250: when CFS notices a slice used up by a task that ran alone. */
-    private static final long TICK_NS = 4_000_000L;
 
     static {
         try {
@@ -513,7 +511,7 @@ public final class Simulation {
         events.schedule(self.resumeEvent, self.resumeAt);
     }
 
-    private static long saturatedAdd(long a, long b) {
+    static long saturatedAdd(long a, long b) {
         long r = a + b;
         return r < a ? Long.MAX_VALUE : r;
     }
@@ -720,7 +718,7 @@ public final class Simulation {
     }
 
     private void armSlice(Cpu c) {
-        events.schedule(c.sliceEvent, saturatedAdd(now, policy.timeSlice(c.rq, c.curr)));
+        events.schedule(c.sliceEvent, policy.sliceEnd(c.rq, c.curr, now));
     }
 
     private void armBalance() {
@@ -805,6 +803,7 @@ public final class Simulation {
         SimTask t = busiest.rq.pollMigratable(now, 0, true);
         if (t != null) {
             migrate(t, busiest, c);
+            c.rq.adopt(t);
         }
         return t;
     }
@@ -821,6 +820,7 @@ public final class Simulation {
         updateCurr(c);
         events.cancel(self.resumeEvent);
         self.state = TaskState.BLOCKED;
+        c.rq.left(self, false);
         switchTo(c, self, pickNext(c), false);
     }
 
@@ -834,6 +834,7 @@ public final class Simulation {
             liveNonDaemon--;
         }
         dispatch(l -> l.onExit(self, now));
+        c.rq.left(self, true);
         switchTo(c, self, pickNext(c), false);
     }
 
@@ -898,7 +899,7 @@ public final class Simulation {
     /** The CPU a wake-up goes to: the previous CPU if idle, else the first idle CPU after it, else the previous CPU. */
     private Cpu wakeTarget(SimTask t) {
         Cpu prevCpu = cpus[t.cpu];
-        if (!idle(prevCpu)) {
+        if (!idle(prevCpu) && !prevCpu.rq.keepsOnWake(t)) {
             for (int k = 1; k < cpus.length; k++) {
                 Cpu o = cpus[(prevCpu.id + k) % cpus.length];
                 if (idle(o)) {
@@ -950,6 +951,9 @@ public final class Simulation {
     }
 
     private void enqueue(Cpu c, SimTask t, EnqueueReason reason) {
+        if (c.curr != null && policy.updatesCurrOnEnqueue()) {
+            updateCurr(c);
+        }
         t.state = TaskState.RUNNABLE;
         if (reason != EnqueueReason.MIGRATED) {
             t.waitSince = now;
@@ -974,17 +978,9 @@ public final class Simulation {
         return policy.wakeupPreempts(c.rq, c.curr, arrived);
     }
 
-    /**
-     * A longer queue shortens the running task's slice, counted from its switch-in: CFS
-     * recomputes the slice from the current queue length at every tick (check_preempt_tick), so a
-     * task that ran alone does not keep its single-task slice once others wait. A slice already
-     * used up ends at the next tick.
-     */
+    /** An arrival that did not preempt may bring the running task's slice end forward ({@link SchedPolicy#sliceEndOnArrival}). */
     private void shortenSlice(Cpu c) {
-        long end = saturatedAdd(c.curr.lastSwitchNs, policy.timeSlice(c.rq, c.curr));
-        if (end <= now) {
-            end = saturatedAdd((now / TICK_NS) * TICK_NS, TICK_NS);
-        }
+        long end = policy.sliceEndOnArrival(c.rq, c.curr, now);
         if (!c.sliceEvent.queued() || end < c.sliceEvent.time) {
             events.schedule(c.sliceEvent, end);
         }

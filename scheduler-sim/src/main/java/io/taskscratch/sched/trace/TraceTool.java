@@ -17,7 +17,7 @@ import java.util.Map;
  * Command line for the scheduler model's traces.
  *
  * <pre>
- * run    [--cpus 2] [--policy fair|rr] [--tasks 8] [--hogs 0] [--ms 5] [--spins 50]
+ * run    [--cpus 2] [--policy fair|eevdf|rr] [--tasks 8] [--hogs 0] [--ms 5] [--spins 50]
  *        [--cs-ns 1000] [--noncs-ns 1000] [--seed 1] [--out target/sim]
  *        simulates lock contention (the model's spin-then-park lock, hold/wait marks), writes
  *        OUT/trace.tstrace, OUT/timehist.txt and OUT/timeline.svg, prints the summary
@@ -41,7 +41,7 @@ public final class TraceTool {
      */
     public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length == 0 || !(args[0].equals("run") || args[0].equals("report") || args[0].equals("calibrate"))) {
-            System.err.println("usage: run [--cpus N] [--policy fair|rr] [--tasks N] [--hogs N] [--ms N] [--spins N]"
+            System.err.println("usage: run [--cpus N] [--policy fair|eevdf|rr] [--tasks N] [--hogs N] [--ms N] [--spins N]"
                     + " [--cs-ns N] [--noncs-ns N] [--seed N] [--out DIR]\n       report TRACE [--svg FILE] [--from NS] [--to NS] [--width PX]"
                     + "\n       calibrate --out FILE [--scale F]");
             System.exit(2);
