@@ -651,6 +651,11 @@ public final class AdaptiveMutex implements Lock {
         slot.gap = gap;
     }
 
+    /** The task in the one-entry caller cache, or null; for tests of who writes it. */
+    PlatformTask cachedTask() {
+        return cachedTask;
+    }
+
     /** The region published beside the owner, or null; for tests of the one-load path. */
     ScratchRegion ownerRegion() {
         return (ScratchRegion) OWNER_REGION.getOpaque(this);
