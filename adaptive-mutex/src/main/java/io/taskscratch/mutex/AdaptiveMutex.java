@@ -145,10 +145,13 @@ import java.util.function.Consumer;
  * unparks it; the woken task re-acquires the mutex like any other waiter.
  *
  * <p><b>Ownership</b>: {@code owner} is the task (for spinners and the AA check). On the native
- * platform a task is an immutable {@link NativePlatform.ThreadTask}, so the caller's task comes
- * from a one-entry cache checked against {@link Thread#currentThread()} ({@code callerTask}):
- * an uncontended lock/unlock makes no thread-local lookup, and {@code unlock}'s ownership check
- * is {@code owner == callerTask()}.
+ * platform a task is an immutable {@link NativePlatform.ThreadTask}, so {@code unlock}'s ownership
+ * check compares the owner's thread with {@link Thread#currentThread()} (no look-up, no write), and
+ * the task a fast-path acquire records comes from a one-entry cache checked against the current
+ * thread ({@code callerTask}): an uncontended lock/unlock makes no thread-local lookup. Only an
+ * owner writes the cache, right after its CAS, while the word's cache line is its own; a waiter
+ * entering a slow path looks itself up without writing it ({@code lookupTask}), so it never
+ * pulls the line away from the owner in its critical section.
  *
  * <p><b>Interrupts during {@link #lock()}</b>: the interrupt status is cleared while waiting (a
  * set status would make every park return at once) and re-asserted afterwards with
@@ -236,8 +239,8 @@ public final class AdaptiveMutex implements Lock {
     @SuppressWarnings("unused") // accessed through OWNER_REGION
     private ScratchRegion ownerRegion;
     /**
-     * With {@link #threadPerTask}: the task of the last thread that looked itself up here (see
-     * {@link #callerTask()}); null otherwise. Plain and racy on purpose: the field only ever holds
+     * With {@link #threadPerTask}: the task of the last owner that looked itself up here on a fast
+     * path (see {@link #callerTask()}); null otherwise. Plain and racy on purpose: the field only ever holds
      * the unique task NativePlatform made for some thread (a reference write is atomic, JLS
      * 17.7, and the record's final {@code thread} is seen initialised, JLS 17.5), and every read
      * is validated against {@link Thread#currentThread()}, so a race can cost a miss, never a
@@ -312,7 +315,7 @@ public final class AdaptiveMutex implements Lock {
         if (fastLock()) {
             return;
         }
-        PlatformTask me = callerTask();
+        PlatformTask me = lookupTask();
         int r = acquire(me, 0, 0L);
         if (r != ACQUIRED) {
             throw failure(r, me);
@@ -333,7 +336,7 @@ public final class AdaptiveMutex implements Lock {
         if (fastLock()) {
             return;
         }
-        PlatformTask me = callerTask();
+        PlatformTask me = lookupTask();
         int r = acquire(me, INTERRUPTIBLE, 0L);
         if (r == INTERRUPTED) {
             throw new InterruptedException();
@@ -357,7 +360,7 @@ public final class AdaptiveMutex implements Lock {
         }
         if (ownedByCaller()) {
             deadlocks.increment();
-            throw failure(DEADLOCKED, callerTask());
+            throw failure(DEADLOCKED, lookupTask());
         }
         return false;
     }
@@ -380,7 +383,7 @@ public final class AdaptiveMutex implements Lock {
             onAcquire(callerTask(), null, null); // may be resilient: tryLockBits ignores RESILIENT
             return true;
         }
-        PlatformTask me = callerTask();
+        PlatformTask me = lookupTask();
         int r = acquire(me, INTERRUPTIBLE | TIMED, deadlineAfter(nanos));
         switch (r) {
             case ACQUIRED:
@@ -402,7 +405,7 @@ public final class AdaptiveMutex implements Lock {
     @Override
     public void unlock() {
         if (!ownedByCaller()) {
-            throw new IllegalMonitorStateException(callerTask().name() + " does not own " + this);
+            throw new IllegalMonitorStateException(lookupTask().name() + " does not own " + this);
         }
         release();
     }
@@ -432,7 +435,7 @@ public final class AdaptiveMutex implements Lock {
         if (fastLock()) {
             return AcquireResult.OK;
         }
-        PlatformTask me = callerTask();
+        PlatformTask me = lookupTask();
         int r = acquire(me, 0, 0L);
         return r == ACQUIRED ? AcquireResult.OK : r == DEADLOCKED ? AcquireResult.DEADLOCK : AcquireResult.TIMEOUT;
     }
@@ -648,6 +651,11 @@ public final class AdaptiveMutex implements Lock {
         slot.gap = gap;
     }
 
+    /** The task in the one-entry caller cache, or null; for tests of who writes it. */
+    PlatformTask cachedTask() {
+        return cachedTask;
+    }
+
     /** The region published beside the owner, or null; for tests of the one-load path. */
     ScratchRegion ownerRegion() {
         return (ScratchRegion) OWNER_REGION.getOpaque(this);
@@ -732,31 +740,48 @@ public final class AdaptiveMutex implements Lock {
     }
 
     /**
-     * The calling task, exactly {@code platform.currentTask()}. With one Java thread per task (the
-     * native platform) a hit in {@link #cachedTask} saves the platform's thread-local lookup
-     * (about six dependent loads): one load and one compare with {@link Thread#currentThread()},
-     * and no {@link #threadPerTask} test, since the cache is non-null only on that platform.
+     * The calling task, exactly {@code platform.currentTask()}, for a caller that owns the lock (its
+     * CAS just succeeded, so the word's cache line is its own and the cache write costs no transfer).
+     * With one Java thread per task (the native platform) a hit in {@link #cachedTask} saves the
+     * platform's thread-local lookup (about six dependent loads): one load and one compare with
+     * {@link Thread#currentThread()}, and no {@link #threadPerTask} test, since the cache is non-null
+     * only on that platform.
      */
     private PlatformTask callerTask() {
-        NativePlatform.ThreadTask t = cachedTask;
-        if (t != null && t.thread() == Thread.currentThread()) {
-            return t;
-        }
-        PlatformTask me = platform.currentTask();
-        if (threadPerTask) {
+        PlatformTask me = lookupTask();
+        if (threadPerTask && me != cachedTask) {
             cachedTask = (NativePlatform.ThreadTask) me;
         }
         return me;
     }
 
     /**
+     * The calling task, as {@link #callerTask()}, without writing the cache: for callers that do
+     * not own the lock (a store there would pull the word's cache line away from the owner).
+     */
+    private PlatformTask lookupTask() {
+        NativePlatform.ThreadTask t = cachedTask;
+        if (t != null && t.thread() == Thread.currentThread()) {
+            return t;
+        }
+        return platform.currentTask();
+    }
+
+    /**
      * Whether the caller owns the mutex. An opaque read suffices: only the owner wrote itself
      * there, and a former owner cleared the field itself before releasing, so it cannot read its
-     * own stale ownership back.
+     * own stale ownership back. On the native platform the owner's thread is compared with the
+     * current one (each thread has exactly one task), which needs no look-up of the caller's task.
      */
     private boolean ownedByCaller() {
         Object o = OWNER.getOpaque(this);
-        return o != null && o == callerTask();
+        if (o == null) {
+            return false;
+        }
+        if (threadPerTask) {
+            return o instanceof NativePlatform.ThreadTask t && t.thread() == Thread.currentThread();
+        }
+        return o == platform.currentTask();
     }
 
     /**
@@ -1221,7 +1246,7 @@ public final class AdaptiveMutex implements Lock {
     }
 
     private PlatformTask checkOwner() {
-        PlatformTask me = callerTask();
+        PlatformTask me = lookupTask();
         if (!ownedByCaller()) {
             throw new IllegalMonitorStateException(me.name() + " does not own " + this);
         }
