@@ -82,18 +82,21 @@ class DemoTest {
 
     @Test
     void lossyCurveOfTheDefaultRunHasTheDocumentedShape() {
-        // docs/demo.md: throughput falls while writes still land (0 -> 10 -> 50 %), down to no better than no state;
-        // at 100 % no write lands, the regions keep their registration state (on_cpu = 1: a constant answer, no
-        // information) and the mutex is within a few % of no state. This pins that shape for the default run
-        // (seed 42, the checked-in profile): any change to it must update the docs.
+        // docs/demo.md: with the calibrated costs scheduler state does not pay in the default run: pinned state is
+        // within 1 % of no state, losing writes lowers nothing (every lossy point at least pinned's), and at 100 %
+        // no write lands, the regions keep their registration state (on_cpu = 1: a constant answer, no information)
+        // and the mutex is within a few % of no state. This pins that shape for the default run (seed 42, the
+        // checked-in profile): any change to it must update the docs.
         double[] curve = new double[5];
         int i = 0;
         for (String pct : List.of("0", "1", "10", "50", "100")) {
             curve[i++] = defaultScenario("adaptive-lossy-" + pct).throughputPerSec();
         }
         double none = defaultScenario("adaptive-none").throughputPerSec();
-        assertTrue(curve[0] > curve[2] && curve[2] > curve[3], "monotone while writes land: " + Arrays.toString(curve));
-        assertTrue(curve[3] < none, "lossy-50% is no better than no state (" + none + "): " + Arrays.toString(curve));
+        assertEquals(none, curve[0], 0.01 * none, "pinned state is within 1 % of no state: " + Arrays.toString(curve));
+        for (int k = 1; k < 4; k++) {
+            assertTrue(curve[k] >= 0.99 * curve[0], "losing writes lowers nothing: " + Arrays.toString(curve));
+        }
         assertEquals(none, curve[4], 0.05 * none, "lossy-100% is near the no-state point: " + Arrays.toString(curve));
     }
 

@@ -28,6 +28,9 @@ import java.util.function.Consumer;
  * soon as it is not. A complete, <b>non-reentrant</b> {@link Lock} with {@link Condition}s,
  * modelled on the Linux kernel mutex ({@code kernel/locking/mutex.c}). All scheduling goes
  * through a {@link Platform}, so the same code runs on real threads and in the scheduler model.
+ * Accesses to the lock word and the spinner slot are declared with {@link Platform#lineAccess}
+ * (a no-op natively), so the model charges this mutex the same cache-line transfers it charges
+ * the baseline locks.
  *
  * <h2>Usage</h2>
  * <pre>{@code
@@ -698,6 +701,7 @@ public final class AdaptiveMutex implements Lock {
 
     /** Sets {@code LOCKED} if clear, keeping the other bits. */
     private boolean tryLockBits() {
+        platform.lineAccess(this, true);
         int s = state;
         while ((s & LOCKED) == 0) {
             int w = (int) STATE.compareAndExchange(this, s, s | LOCKED);
@@ -717,6 +721,7 @@ public final class AdaptiveMutex implements Lock {
      * mutex (its tables live on the slow path) or while LOCKED (HANDOFF is only ever set with it).
      */
     private boolean fastLock() {
+        platform.lineAccess(this, true);
         int w = (int) STATE.compareAndExchange(this, 0, LOCKED);
         if (w == 0 || ((w & (LOCKED | RESILIENT)) == 0 && STATE.compareAndSet(this, w, w | LOCKED))) {
             onFastAcquire();
@@ -939,6 +944,7 @@ public final class AdaptiveMutex implements Lock {
      */
     private boolean spin(PlatformTask me, Waiter node, int flags, long deadline) {
         SpinnerSlot slot = this.slot;
+        platform.lineAccess(slot, true);
         if (slot.spinner != null || !slot.claim(me)) {
             return false; // someone else spins on the owner; we queue and park
         }
@@ -959,8 +965,10 @@ public final class AdaptiveMutex implements Lock {
             long start = platform.nanoTime();
             long now;
             for (;;) {
+                platform.lineAccess(this, false);
                 int s = state;
                 if ((s & LOCKED) == 0) {
+                    platform.lineAccess(this, true);
                     if (STATE.compareAndSet(this, s, s | LOCKED)) {
                         acquired = true;
                         break;
@@ -1154,6 +1162,7 @@ public final class AdaptiveMutex implements Lock {
 
     /** Releases ownership held by the caller (checked by the caller). */
     private void release() {
+        platform.lineAccess(this, true);
         OWNER_REGION.setOpaque(this, null); // unpublished before the CAS below frees the word (lifetime rule)
         OWNER.setOpaque(this, null);
         // Fails for WAITERS, HANDOFF or RESILIENT. compareAndExchange is the same lock cmpxchg as

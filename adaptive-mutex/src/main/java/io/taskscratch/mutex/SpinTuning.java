@@ -60,11 +60,11 @@ public record SpinTuning(long unknownSpinNanos, long runningSpinNanos, int hando
     static final long MAX_WAKEUP_NANOS = 1_000_000_000L;
 
     /**
-     * The wake-up cost behind {@link #NATIVE}: 8 520 ns, {@code wakeupIdleNs} of the scheduler model's
+     * The wake-up cost behind {@link #NATIVE}: 5 368 ns, {@code wakeupIdleNs} of the scheduler model's
      * checked-in calibration profile ({@code io/taskscratch/sched/calibration/default-profile.json},
      * measured on the 2-core test host: unpark until an idle CPU runs the wakee).
      */
-    public static final long CALIBRATED_WAKEUP_NANOS = 8_520;
+    public static final long CALIBRATED_WAKEUP_NANOS = 5_368;
 
     /**
      * The default tuning of a mutex on the native platform: {@link #forWakeupCost} of
