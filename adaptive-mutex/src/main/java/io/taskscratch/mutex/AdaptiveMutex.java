@@ -973,7 +973,9 @@ public final class AdaptiveMutex implements Lock {
                         acquired = true;
                         break;
                     }
-                    continue;
+                    // A barging owner took the word between our read and our CAS: back off as for a held
+                    // word (pause, gap, clock), or read-CAS races with it pull its line away on every
+                    // acquisition and the budget is never checked.
                 }
                 if (node == null ? (s & HANDOFF) != 0 : node.status() != Waiter.WAITING) {
                     break; // the lock goes to the first waiter, or we were just granted it
